@@ -1,0 +1,192 @@
+//! An instant at microsecond precision, the resolution every backend keeps.
+
+use std::fmt;
+
+use time::{Duration, OffsetDateTime, PrimitiveDateTime};
+
+use crate::rfc3339::{self, InvalidTimestamp};
+
+const MICROS_PER_SECOND: i64 = 1_000_000;
+
+/// A UTC instant with whole microseconds, between [`Timestamp::MIN`] and
+/// [`Timestamp::MAX`] (years 1 to 9999, which both backends and RFC 3339 can
+/// hold).
+///
+/// Displays as RFC 3339 in UTC with `Z`, with trailing zero fractional digits
+/// trimmed: `2026-01-01T00:00:00Z`, `2026-01-01T00:00:00.25Z`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(i64);
+
+impl Timestamp {
+    /// 0001-01-01T00:00:00Z
+    pub const MIN: Self = Self(-62_135_596_800 * MICROS_PER_SECOND);
+    /// 9999-12-31T23:59:59.999999Z
+    pub const MAX: Self = Self(253_402_300_799 * MICROS_PER_SECOND + 999_999);
+
+    /// Now, truncated to the microsecond.
+    pub fn now() -> Self {
+        let micros = OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000;
+        Self::from_unix_micros(micros as i64).unwrap_or(Self::MAX)
+    }
+
+    pub fn from_unix_micros(micros: i64) -> Option<Self> {
+        (Self::MIN.0..=Self::MAX.0)
+            .contains(&micros)
+            .then_some(Self(micros))
+    }
+
+    pub fn unix_micros(self) -> i64 {
+        self.0
+    }
+
+    /// Reads a UTC wall-clock time as the databases store it, dropping any
+    /// digits below the microsecond.
+    pub fn from_utc_datetime(datetime: PrimitiveDateTime) -> Option<Self> {
+        let nanos = datetime.assume_utc().unix_timestamp_nanos();
+        Self::from_unix_micros(i64::try_from(nanos.div_euclid(1_000)).ok()?)
+    }
+
+    /// The UTC wall-clock time, as the databases store it.
+    pub fn to_utc_datetime(self) -> PrimitiveDateTime {
+        let instant = OffsetDateTime::UNIX_EPOCH + Duration::microseconds(self.0);
+        PrimitiveDateTime::new(instant.date(), instant.time())
+    }
+
+    /// The instant one microsecond later, if there is one.
+    pub fn next_microsecond(self) -> Option<Self> {
+        Self::from_unix_micros(self.0 + 1)
+    }
+
+    /// Reads an RFC 3339 date-time to store. Digits below the microsecond are
+    /// dropped, as for every stored instant; a leap second is refused, since
+    /// no backend can hold it.
+    pub fn parse_rfc3339(text: &str) -> Result<Self, InvalidTimestamp> {
+        let instant = rfc3339::parse(text)?;
+        if instant.leap_second {
+            return Err(InvalidTimestamp::LeapSecond);
+        }
+        Self::from_unix_micros(instant.unix_micros).ok_or(InvalidTimestamp::OutOfRange)
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let datetime = self.to_utc_datetime();
+        let (date, time) = (datetime.date(), datetime.time());
+        write!(
+            f,
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+            date.year(),
+            u8::from(date.month()),
+            date.day(),
+            time.hour(),
+            time.minute(),
+            time.second()
+        )?;
+        let mut micros = time.microsecond();
+        if micros != 0 {
+            let mut width = 6;
+            while micros % 10 == 0 {
+                micros /= 10;
+                width -= 1;
+            }
+            write!(f, ".{micros:0width$}")?;
+        }
+        f.write_str("Z")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts(text: &str) -> Timestamp {
+        Timestamp::parse_rfc3339(text).expect(text)
+    }
+
+    #[test]
+    fn displays_utc_with_z_and_trimmed_microseconds() {
+        assert_eq!(
+            ts("2026-01-01T00:00:00Z").to_string(),
+            "2026-01-01T00:00:00Z"
+        );
+        assert_eq!(
+            ts("2026-01-01T00:00:00.250Z").to_string(),
+            "2026-01-01T00:00:00.25Z"
+        );
+        assert_eq!(
+            ts("2026-01-01T00:00:00.000001Z").to_string(),
+            "2026-01-01T00:00:00.000001Z"
+        );
+        assert_eq!(
+            ts("2026-01-01T02:00:00.123456+02:00").to_string(),
+            "2026-01-01T00:00:00.123456Z"
+        );
+        assert_eq!(Timestamp::MIN.to_string(), "0001-01-01T00:00:00Z");
+        assert_eq!(Timestamp::MAX.to_string(), "9999-12-31T23:59:59.999999Z");
+    }
+
+    #[test]
+    fn display_and_parse_are_inverse() {
+        for micros in [
+            0,
+            1,
+            -1,
+            999_999,
+            1_767_225_600_123_400,
+            Timestamp::MIN.0,
+            Timestamp::MAX.0,
+        ] {
+            let stamp = Timestamp::from_unix_micros(micros).expect("in range");
+            assert_eq!(ts(&stamp.to_string()), stamp);
+        }
+    }
+
+    #[test]
+    fn parsing_drops_digits_below_the_microsecond() {
+        assert_eq!(
+            ts("2026-01-01T00:00:00.0000019Z"),
+            ts("2026-01-01T00:00:00.000001Z")
+        );
+    }
+
+    #[test]
+    fn parsing_refuses_leap_seconds_and_years_out_of_range() {
+        assert_eq!(
+            Timestamp::parse_rfc3339("2016-12-31T23:59:60Z"),
+            Err(InvalidTimestamp::LeapSecond)
+        );
+        assert_eq!(
+            Timestamp::parse_rfc3339("0000-12-31T23:59:59Z"),
+            Err(InvalidTimestamp::OutOfRange)
+        );
+        assert_eq!(
+            Timestamp::parse_rfc3339("0001-01-01T00:30:00+01:00"),
+            Err(InvalidTimestamp::OutOfRange)
+        );
+        assert_eq!(
+            Timestamp::parse_rfc3339("9999-12-31T23:00:00-01:00"),
+            Err(InvalidTimestamp::OutOfRange)
+        );
+    }
+
+    #[test]
+    fn database_datetimes_convert_both_ways() {
+        let stamp = ts("2026-03-04T05:06:07.080901Z");
+        assert_eq!(
+            Timestamp::from_utc_datetime(stamp.to_utc_datetime()),
+            Some(stamp)
+        );
+        let with_nanos = stamp.to_utc_datetime() + Duration::nanoseconds(999);
+        assert_eq!(Timestamp::from_utc_datetime(with_nanos), Some(stamp));
+    }
+
+    #[test]
+    fn next_microsecond_stops_at_the_end_of_time() {
+        assert_eq!(
+            ts("2026-01-01T00:00:00Z").next_microsecond(),
+            Some(ts("2026-01-01T00:00:00.000001Z"))
+        );
+        assert_eq!(Timestamp::MAX.next_microsecond(), None);
+    }
+}
