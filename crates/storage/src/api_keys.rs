@@ -1,0 +1,172 @@
+//! API keys, and who is calling with one.
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable};
+use sessions_domain::{
+    ApiKey, ApiKeyDigest, ApiKeyId, ApiKeySecret, Caller, Membership, OrganizationId, Timestamp,
+    UserId,
+};
+use time::PrimitiveDateTime;
+
+use crate::schema::{api_keys, memberships, users};
+use crate::{DbConnection, Rejection, StorageError, convert, users as user_store};
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = api_keys)]
+struct ApiKeyRow {
+    id: String,
+    user_id: String,
+    organization_id: Option<i64>,
+    name: Option<String>,
+    suffix: String,
+    created_at: PrimitiveDateTime,
+    revoked_at: Option<PrimitiveDateTime>,
+}
+
+impl TryFrom<ApiKeyRow> for ApiKey {
+    type Error = StorageError;
+
+    fn try_from(row: ApiKeyRow) -> Result<Self, Self::Error> {
+        Ok(Self {
+            id: convert::parsed("api_keys.id", &row.id)?,
+            user_id: convert::parsed("api_keys.user_id", &row.user_id)?,
+            organization_id: row
+                .organization_id
+                .map(|id| convert::organization_id("api_keys.organization_id", id))
+                .transpose()?,
+            name: row.name,
+            suffix: row.suffix,
+            created_at: convert::timestamp("api_keys.created_at", row.created_at)?,
+            revoked_at: convert::optional_timestamp("api_keys.revoked_at", row.revoked_at)?,
+        })
+    }
+}
+
+/// Creates a key for `user`, bound to `organization` when given (the user
+/// must be a member of it). The secret is returned once and never stored.
+pub fn create(
+    conn: &mut DbConnection,
+    user: UserId,
+    organization: Option<OrganizationId>,
+    name: Option<&str>,
+) -> Result<(ApiKey, ApiKeySecret), StorageError> {
+    conn.write(|conn| {
+        user_store::require_user(conn, user)?;
+        if let Some(organization) = organization
+            && user_store::find_membership(conn, organization, user)?.is_none()
+        {
+            return Err(Rejection::NotAMember { organization, user }.into());
+        }
+        let secret = ApiKeySecret::generate();
+        let id = ApiKeyId::random();
+        diesel::insert_into(api_keys::table)
+            .values((
+                api_keys::id.eq(id.to_string()),
+                api_keys::user_id.eq(user.to_string()),
+                api_keys::organization_id.eq(organization.map(OrganizationId::get)),
+                api_keys::name.eq(name),
+                api_keys::digest.eq(secret.digest().as_bytes().as_slice()),
+                api_keys::suffix.eq(secret.suffix()),
+                api_keys::created_at.eq(Timestamp::now().to_utc_datetime()),
+            ))
+            .execute(conn)?;
+        Ok((find(conn, id)?.ok_or(Rejection::NoSuchApiKey(id))?, secret))
+    })
+}
+
+pub fn find(conn: &mut DbConnection, id: ApiKeyId) -> Result<Option<ApiKey>, StorageError> {
+    api_keys::table
+        .find(id.to_string())
+        .select(ApiKeyRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(ApiKey::try_from)
+        .transpose()
+}
+
+/// Revokes a key: from now on it is unknown.
+pub fn revoke(conn: &mut DbConnection, id: ApiKeyId) -> Result<ApiKey, StorageError> {
+    conn.write(|conn| {
+        let key = find(conn, id)?.ok_or(Rejection::NoSuchApiKey(id))?;
+        if key.revoked_at.is_some() {
+            return Err(Rejection::AlreadyRevoked(id).into());
+        }
+        diesel::update(api_keys::table.find(id.to_string()))
+            .set(api_keys::revoked_at.eq(Timestamp::now().to_utc_datetime()))
+            .execute(conn)?;
+        find(conn, id)?.ok_or(Rejection::NoSuchApiKey(id).into())
+    })
+}
+
+diesel::define_sql_function! {
+    /// `COALESCE` of two values, as both backends spell it.
+    fn coalesce(first: Nullable<BigInt>, second: BigInt) -> BigInt;
+}
+
+#[derive(Queryable)]
+struct CallerRow {
+    user_id: String,
+    key_organization: Option<i64>,
+    default_organization: i64,
+    membership: Option<user_store::MembershipRow>,
+}
+
+/// The holder of the live key with this digest, with their membership in
+/// the organization the request selects: `requested`, else the key's, else
+/// their default (the rule of [`sessions_domain::select_organization`],
+/// which [`Caller::authorize`] applies and checks again). One query, so that
+/// a request costs one round trip before its page.
+pub fn find_caller(
+    conn: &mut DbConnection,
+    digest: &ApiKeyDigest,
+    requested: Option<OrganizationId>,
+) -> Result<Option<Caller>, StorageError> {
+    let selected = coalesce(
+        requested
+            .map(OrganizationId::get)
+            .into_sql::<Nullable<BigInt>>(),
+        coalesce(api_keys::organization_id, users::default_organization_id),
+    );
+    let row: Option<CallerRow> = api_keys::table
+        .inner_join(users::table)
+        .left_join(
+            memberships::table.on(memberships::user_id
+                .eq(api_keys::user_id)
+                .and(memberships::organization_id.eq(selected))),
+        )
+        .filter(api_keys::digest.eq(digest.as_bytes().as_slice()))
+        .filter(api_keys::revoked_at.is_null())
+        .select((
+            api_keys::user_id,
+            api_keys::organization_id,
+            users::default_organization_id,
+            (
+                memberships::organization_id,
+                memberships::user_id,
+                memberships::role,
+            )
+                .nullable(),
+        ))
+        .first(conn)
+        .optional()?;
+    row.map(Caller::try_from).transpose()
+}
+
+impl TryFrom<CallerRow> for Caller {
+    type Error = StorageError;
+
+    fn try_from(row: CallerRow) -> Result<Self, Self::Error> {
+        Ok(Self {
+            user_id: convert::parsed("api_keys.user_id", &row.user_id)?,
+            key_organization: row
+                .key_organization
+                .map(|id| convert::organization_id("api_keys.organization_id", id))
+                .transpose()?,
+            default_organization: convert::organization_id(
+                "users.default_organization_id",
+                row.default_organization,
+            )?,
+            membership: row.membership.map(Membership::try_from).transpose()?,
+        })
+    }
+}

@@ -1,0 +1,86 @@
+//! One connection type over both backends, set up the same way every time.
+
+use std::fmt;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::{Connection, PgConnection, SqliteConnection};
+
+use crate::{DatabaseUrl, StorageError};
+
+/// A connection to either backend. Queries written once run on both; the few
+/// statements that differ match on the variant.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Sqlite(SqliteConnection),
+    Postgres(PgConnection),
+}
+
+impl fmt::Debug for DbConnection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Sqlite(_) => f.write_str("DbConnection::Sqlite"),
+            Self::Postgres(_) => f.write_str("DbConnection::Postgres"),
+        }
+    }
+}
+
+/// `busy_timeout` comes first: switching to WAL may itself wait for a lock.
+const SQLITE_SETUP: &str = "PRAGMA busy_timeout = 5000;
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = NORMAL;
+PRAGMA foreign_keys = ON;";
+
+const POSTGRES_SETUP: &str = "SET TIME ZONE 'UTC'";
+
+impl DbConnection {
+    /// Connects to the backend the URL names, and nothing else: diesel's own
+    /// `establish` for a multi-connection tries each backend in turn.
+    pub fn open(url: &DatabaseUrl) -> Result<Self, StorageError> {
+        match url {
+            DatabaseUrl::Sqlite(path) => {
+                let path = path.to_str().ok_or_else(|| {
+                    StorageError::Unavailable(
+                        format!("the SQLite path {} is not UTF-8", path.display()).into(),
+                    )
+                })?;
+                let mut conn = SqliteConnection::establish(path)?;
+                conn.batch_execute(SQLITE_SETUP)?;
+                Ok(Self::Sqlite(conn))
+            }
+            DatabaseUrl::Postgres(url) => {
+                let mut conn = PgConnection::establish(url)?;
+                conn.batch_execute(POSTGRES_SETUP)?;
+                Ok(Self::Postgres(conn))
+            }
+        }
+    }
+
+    /// Runs `work` in a write transaction: `BEGIN IMMEDIATE` on SQLite, so
+    /// that a transaction that reads before it writes never fails to upgrade
+    /// its lock; a plain `BEGIN` on PostgreSQL, where writers lock rows.
+    pub fn write<T>(
+        &mut self,
+        work: impl FnOnce(&mut Self) -> Result<T, StorageError>,
+    ) -> Result<T, StorageError> {
+        match self {
+            Self::Sqlite(conn) => {
+                AnsiTransactionManager::begin_transaction_sql(conn, "BEGIN IMMEDIATE")?
+            }
+            Self::Postgres(_) => <Self as TransactionManager<Self>>::begin_transaction(self)?,
+        }
+        match work(self) {
+            Ok(value) => {
+                <Self as TransactionManager<Self>>::commit_transaction(self)?;
+                Ok(value)
+            }
+            Err(error) => {
+                if let Err(rollback) =
+                    <Self as TransactionManager<Self>>::rollback_transaction(self)
+                {
+                    log::warn!("rollback failed after {error}: {rollback}");
+                }
+                Err(error)
+            }
+        }
+    }
+}

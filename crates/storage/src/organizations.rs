@@ -1,0 +1,88 @@
+//! Organizations.
+
+use diesel::prelude::*;
+use sessions_domain::{Organization, OrganizationId, Timestamp};
+use time::PrimitiveDateTime;
+
+use crate::schema::organizations;
+use crate::{DbConnection, StorageError, convert};
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = organizations)]
+pub(crate) struct OrganizationRow {
+    id: i64,
+    name: Option<String>,
+    created_at: PrimitiveDateTime,
+}
+
+impl TryFrom<OrganizationRow> for Organization {
+    type Error = StorageError;
+
+    fn try_from(row: OrganizationRow) -> Result<Self, Self::Error> {
+        Ok(Self {
+            id: convert::organization_id("organizations.id", row.id)?,
+            name: row.name,
+            created_at: convert::timestamp("organizations.created_at", row.created_at)?,
+        })
+    }
+}
+
+/// Creates an organization; `None` as the name makes a Personal one.
+pub fn create(conn: &mut DbConnection, name: Option<&str>) -> Result<Organization, StorageError> {
+    conn.write(|conn| insert(conn, name))
+}
+
+pub(crate) fn insert(
+    conn: &mut DbConnection,
+    name: Option<&str>,
+) -> Result<Organization, StorageError> {
+    diesel::insert_into(organizations::table)
+        .values((
+            organizations::name.eq(name),
+            organizations::created_at.eq(Timestamp::now().to_utc_datetime()),
+        ))
+        .returning((
+            organizations::id,
+            organizations::name,
+            organizations::created_at,
+        ))
+        .get_result::<OrganizationRow>(conn)?
+        .try_into()
+}
+
+pub fn find(
+    conn: &mut DbConnection,
+    id: OrganizationId,
+) -> Result<Option<Organization>, StorageError> {
+    organizations::table
+        .find(id.get())
+        .select(OrganizationRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(Organization::try_from)
+        .transpose()
+}
+
+/// Whether the store holds no organization at all (a fresh database).
+pub fn none_exist(conn: &mut DbConnection) -> Result<bool, StorageError> {
+    let any: Option<i64> = organizations::table
+        .select(organizations::id)
+        .first(conn)
+        .optional()?;
+    Ok(any.is_none())
+}
+
+/// Takes the organization's row lock for the rest of the write transaction,
+/// so that writers of one organization's sessions take turns. On SQLite the
+/// `BEGIN IMMEDIATE` of [`DbConnection::write`] already holds the database's
+/// write lock. Returns whether the organization exists.
+pub(crate) fn lock(conn: &mut DbConnection, id: OrganizationId) -> Result<bool, StorageError> {
+    let query = organizations::table
+        .find(id.get())
+        .select(organizations::id);
+    let found = match conn {
+        DbConnection::Postgres(conn) => query.for_update().first::<i64>(conn).optional()?,
+        DbConnection::Sqlite(conn) => query.first::<i64>(conn).optional()?,
+    };
+    Ok(found.is_some())
+}

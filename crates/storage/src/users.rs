@@ -1,0 +1,190 @@
+//! Users and their memberships of organizations.
+
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use sessions_domain::{Membership, OrganizationId, Role, Timestamp, User, UserId};
+use time::PrimitiveDateTime;
+
+use crate::schema::{memberships, users};
+use crate::{DbConnection, Rejection, StorageError, convert, organizations};
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = users)]
+struct UserRow {
+    id: String,
+    email: Option<String>,
+    default_organization_id: i64,
+    created_at: PrimitiveDateTime,
+}
+
+impl TryFrom<UserRow> for User {
+    type Error = StorageError;
+
+    fn try_from(row: UserRow) -> Result<Self, Self::Error> {
+        Ok(Self {
+            id: convert::parsed("users.id", &row.id)?,
+            email: row.email,
+            default_organization_id: convert::organization_id(
+                "users.default_organization_id",
+                row.default_organization_id,
+            )?,
+            created_at: convert::timestamp("users.created_at", row.created_at)?,
+        })
+    }
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = memberships)]
+pub(crate) struct MembershipRow {
+    organization_id: i64,
+    user_id: String,
+    role: String,
+}
+
+impl TryFrom<MembershipRow> for Membership {
+    type Error = StorageError;
+
+    fn try_from(row: MembershipRow) -> Result<Self, Self::Error> {
+        Ok(Self {
+            organization_id: convert::organization_id(
+                "memberships.organization_id",
+                row.organization_id,
+            )?,
+            user_id: convert::parsed("memberships.user_id", &row.user_id)?,
+            role: convert::parsed("memberships.role", &row.role)?,
+        })
+    }
+}
+
+/// Creates a user with their Personal organization, which they administer
+/// and which becomes their default.
+pub fn create(conn: &mut DbConnection, email: Option<&str>) -> Result<User, StorageError> {
+    conn.write(|conn| {
+        let personal = organizations::insert(conn, None)?;
+        let id = UserId::random();
+        let now = Timestamp::now().to_utc_datetime();
+        let inserted = diesel::insert_into(users::table)
+            .values((
+                users::id.eq(id.to_string()),
+                users::email.eq(email),
+                users::default_organization_id.eq(personal.id.get()),
+                users::created_at.eq(now),
+            ))
+            .execute(conn);
+        match inserted {
+            Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+                return Err(Rejection::EmailTaken(email.unwrap_or_default().to_owned()).into());
+            }
+            other => other?,
+        };
+        insert_membership(conn, personal.id, id, Role::Admin)?;
+        find(conn, id)?.ok_or(StorageError::Corrupt(format!(
+            "user {id} vanished while created"
+        )))
+    })
+}
+
+pub fn find(conn: &mut DbConnection, id: UserId) -> Result<Option<User>, StorageError> {
+    users::table
+        .find(id.to_string())
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(User::try_from)
+        .transpose()
+}
+
+/// Makes `organization` the user's default; the user must be a member.
+pub fn set_default_organization(
+    conn: &mut DbConnection,
+    user: UserId,
+    organization: OrganizationId,
+) -> Result<User, StorageError> {
+    conn.write(|conn| {
+        require_user(conn, user)?;
+        if find_membership(conn, organization, user)?.is_none() {
+            return Err(Rejection::NotAMember { organization, user }.into());
+        }
+        diesel::update(users::table.find(user.to_string()))
+            .set(users::default_organization_id.eq(organization.get()))
+            .execute(conn)?;
+        find(conn, user)?.ok_or(Rejection::NoSuchUser(user).into())
+    })
+}
+
+pub fn find_membership(
+    conn: &mut DbConnection,
+    organization: OrganizationId,
+    user: UserId,
+) -> Result<Option<Membership>, StorageError> {
+    memberships::table
+        .find((user.to_string(), organization.get()))
+        .select(MembershipRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(Membership::try_from)
+        .transpose()
+}
+
+pub fn add_member(
+    conn: &mut DbConnection,
+    organization: OrganizationId,
+    user: UserId,
+    role: Role,
+) -> Result<Membership, StorageError> {
+    conn.write(|conn| {
+        if organizations::find(conn, organization)?.is_none() {
+            return Err(Rejection::NoSuchOrganization(organization).into());
+        }
+        require_user(conn, user)?;
+        if find_membership(conn, organization, user)?.is_some() {
+            return Err(Rejection::AlreadyAMember { organization, user }.into());
+        }
+        insert_membership(conn, organization, user, role)
+    })
+}
+
+/// Removes a membership. The user's default organization cannot be left
+/// until another default is set, so that the default is always theirs.
+pub fn remove_member(
+    conn: &mut DbConnection,
+    organization: OrganizationId,
+    user: UserId,
+) -> Result<Membership, StorageError> {
+    conn.write(|conn| {
+        let found = require_user(conn, user)?;
+        let membership = find_membership(conn, organization, user)?
+            .ok_or(Rejection::NotAMember { organization, user })?;
+        if found.default_organization_id == organization {
+            return Err(Rejection::DefaultOrganization { organization, user }.into());
+        }
+        diesel::delete(memberships::table.find((user.to_string(), organization.get())))
+            .execute(conn)?;
+        Ok(membership)
+    })
+}
+
+fn insert_membership(
+    conn: &mut DbConnection,
+    organization: OrganizationId,
+    user: UserId,
+    role: Role,
+) -> Result<Membership, StorageError> {
+    diesel::insert_into(memberships::table)
+        .values((
+            memberships::organization_id.eq(organization.get()),
+            memberships::user_id.eq(user.to_string()),
+            memberships::role.eq(role.as_str()),
+            memberships::created_at.eq(Timestamp::now().to_utc_datetime()),
+        ))
+        .execute(conn)?;
+    Ok(Membership {
+        organization_id: organization,
+        user_id: user,
+        role,
+    })
+}
+
+pub(crate) fn require_user(conn: &mut DbConnection, user: UserId) -> Result<User, StorageError> {
+    find(conn, user)?.ok_or(Rejection::NoSuchUser(user).into())
+}
