@@ -1,14 +1,57 @@
 //! Throw-away databases for tests: a temp SQLite file always, and a fresh
 //! PostgreSQL database per test when `TEST_DATABASE_URL` names a server.
-//! Each is migrated on creation and removed when dropped.
+//! Each is migrated on creation and removed when dropped. Also the builders
+//! tests use for the rows they need.
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
+use sessions_domain::{
+    Device, DeviceType, NewSession, Organization, OrganizationId, Platform, Role, Session,
+    SessionId, Timestamp, User,
+};
 
-use crate::{DatabaseUrl, DbConnection, Pool, PoolOptions, run_pending_migrations};
+use crate::{
+    DatabaseUrl, DbConnection, Pool, PoolOptions, organizations, run_pending_migrations, sessions,
+    users,
+};
 
 /// The variable naming a PostgreSQL server (and a database on it that may be
 /// used to create others).
 pub const TEST_DATABASE_URL: &str = "TEST_DATABASE_URL";
+
+/// Declares each named test once per backend, as `sqlite::<test>` and
+/// `postgres::<test>` in the invoking module. Each calls `<test>(&TestDb)`,
+/// or, with `with RUN:`, `RUN(<test>, TestDb)` (for async tests).
+#[macro_export]
+macro_rules! on_both_backends {
+    (with $run:path: $($test:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[test]
+                fn $test() {
+                    $run(super::$test, $crate::testing::TestDb::sqlite());
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[test]
+                fn $test() {
+                    if let Some(db) = $crate::testing::TestDb::postgres() {
+                        $run(super::$test, db);
+                    }
+                }
+            )*
+        }
+    };
+    ($($test:ident),* $(,)?) => {
+        $crate::on_both_backends!(with $crate::testing::run: $($test),*);
+    };
+}
+
+/// Runs a synchronous test on a database.
+pub fn run(test: fn(&TestDb), db: TestDb) {
+    test(&db);
+}
 
 #[derive(Debug)]
 pub struct TestDb {
@@ -80,6 +123,53 @@ impl Drop for TestDb {
             }
         }
     }
+}
+
+/// An instant from its RFC 3339 text.
+pub fn at(text: &str) -> Timestamp {
+    Timestamp::parse_rfc3339(text).expect(text)
+}
+
+pub fn organization(conn: &mut DbConnection) -> Organization {
+    organizations::create(conn, Some("Acme")).expect("organization")
+}
+
+/// A new user who is a member of `organization`.
+pub fn member(conn: &mut DbConnection, organization: OrganizationId, role: Role) -> User {
+    let user = users::create(conn, None).expect("user");
+    users::add_member(conn, organization, user.id, role).expect("membership");
+    user
+}
+
+pub fn new_session(
+    organization: OrganizationId,
+    user: &User,
+    created_at: Option<Timestamp>,
+) -> NewSession {
+    NewSession {
+        id: SessionId::random(),
+        organization_id: organization,
+        user_id: user.id,
+        device: Device {
+            device_id: "00008110-000A1C2E3C3B801E".into(),
+            platform: Platform::Ios,
+            device_type: DeviceType::Real,
+            name: "iPhone 15".into(),
+            os_version: "18.1".into(),
+        },
+        created_at,
+        released_at: None,
+    }
+}
+
+/// A session created at the instant `text` names.
+pub fn session_at(
+    conn: &mut DbConnection,
+    organization: OrganizationId,
+    user: &User,
+    text: &str,
+) -> Session {
+    sessions::create(conn, &new_session(organization, user, Some(at(text)))).expect("session")
 }
 
 /// The same server URL with another database name in its path.

@@ -5,9 +5,9 @@ use sessions_domain::{AccessDenied, ApiKeySecret, Caller, OrganizationId, Role};
 use sessions_storage::testing::TestDb;
 use sessions_storage::{DbConnection, api_keys, users};
 
-use crate::fixtures::{member, organization};
+use sessions_storage::testing::{member, organization};
 
-crate::on_both_backends!(
+sessions_storage::on_both_backends!(
     an_unbound_key_acts_on_the_default_organization,
     an_unbound_key_may_name_any_organization_of_its_user,
     a_bound_key_acts_on_its_organization_only,

@@ -7,9 +7,9 @@ use sessions_storage::{
     Rejection, StorageError, api_keys, organizations, run_pending_migrations, users,
 };
 
-use crate::fixtures::{member, organization};
+use sessions_storage::testing::{member, organization};
 
-crate::on_both_backends!(
+sessions_storage::on_both_backends!(
     a_new_user_administers_a_personal_default_organization,
     emails_are_unique,
     the_default_organization_must_be_one_of_the_users,

@@ -6,9 +6,9 @@ use sessions_domain::{Cursor, Limit, Role, Session, Timestamp};
 use sessions_storage::testing::TestDb;
 use sessions_storage::{DbConnection, sessions};
 
-use crate::fixtures::{at, member, new_session, organization, session_at};
+use sessions_storage::testing::{at, member, new_session, organization, session_at};
 
-crate::on_both_backends!(
+sessions_storage::on_both_backends!(
     walking_every_page_yields_every_session_once_newest_first,
     sessions_are_newest_first_across_second_boundaries,
     cursor_is_strictly_before_at_full_precision,

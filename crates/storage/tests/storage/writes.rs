@@ -7,9 +7,9 @@ use sessions_domain::{Cursor, Limit, OrganizationId, Role, SessionId, Timestamp}
 use sessions_storage::testing::TestDb;
 use sessions_storage::{DbConnection, Rejection, StorageError, sessions};
 
-use crate::fixtures::{at, member, new_session, organization, session_at};
+use sessions_storage::testing::{at, member, new_session, organization, session_at};
 
-crate::on_both_backends!(
+sessions_storage::on_both_backends!(
     a_taken_instant_is_refused_and_nothing_is_written,
     the_store_picks_the_instant_after_the_newest,
     the_store_picks_now_when_the_newest_is_older,

@@ -1,0 +1,178 @@
+//! Every failure is the JSON envelope: bad parameters, unknown routes and
+//! methods, and a database that is not there.
+
+use std::time::Duration;
+
+use actix_web::test::TestRequest;
+use sessions_domain::ApiKeySecret;
+use sessions_http::AppState;
+use sessions_storage::testing::TestDb;
+use sessions_storage::{DatabaseUrl, PoolOptions, pool};
+
+use crate::{Tenant, TestApp, error};
+
+sessions_storage::on_both_backends!(with crate::run:
+    a_bad_limit_is_refused_not_clamped,
+    a_bad_before_is_refused,
+    a_repeated_parameter_is_refused,
+    an_unknown_path_is_not_found,
+    another_method_is_not_allowed,
+);
+
+const LIMIT: &str = "limit must be an integer from 1 to 500";
+const BEFORE: &str =
+    "before must be an RFC 3339 date-time with an offset, such as 2026-01-01T00:00:00Z";
+
+async fn a_bad_limit_is_refused_not_clamped(app: TestApp) {
+    let tenant = Tenant::new(&mut app.conn());
+    for value in [
+        "0",
+        "501",
+        "-1",
+        "abc",
+        "1.5",
+        "",
+        "%2B5",
+        "05",
+        "1e2",
+        "99999999999999999999999",
+    ] {
+        let reply = app
+            .get(
+                &format!("/api/v1/sessions?limit={value}"),
+                &tenant.key,
+                None,
+            )
+            .await;
+        assert_eq!(
+            (reply.status, &reply.body),
+            (400, &error("invalid_parameter", LIMIT)),
+            "{value:?}"
+        );
+    }
+}
+
+async fn a_bad_before_is_refused(app: TestApp) {
+    let tenant = Tenant::new(&mut app.conn());
+    for value in [
+        "",
+        "yesterday",
+        "2026-01-01",
+        "2026-01-01T00:00:00",
+        "2026-01-01%2000:00:00Z",
+        "1767225600",
+        "2026-01-01T00:00:00%2B0200",
+    ] {
+        let reply = app
+            .get(
+                &format!("/api/v1/sessions?before={value}"),
+                &tenant.key,
+                None,
+            )
+            .await;
+        assert_eq!(
+            (reply.status, &reply.body),
+            (400, &error("invalid_parameter", BEFORE)),
+            "{value:?}"
+        );
+    }
+    let reply = app
+        .get(
+            "/api/v1/sessions?before=2026-02-30T00:00:00Z",
+            &tenant.key,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (reply.status, &reply.body),
+        (
+            400,
+            &error(
+                "invalid_parameter",
+                "before is not a valid calendar date and time"
+            )
+        )
+    );
+}
+
+async fn a_repeated_parameter_is_refused(app: TestApp) {
+    let tenant = Tenant::new(&mut app.conn());
+    let reply = app
+        .get("/api/v1/sessions?limit=5&limit=5", &tenant.key, None)
+        .await;
+    assert_eq!(
+        (reply.status, &reply.body),
+        (
+            400,
+            &error("invalid_parameter", "limit must be given at most once")
+        )
+    );
+}
+
+async fn an_unknown_path_is_not_found(app: TestApp) {
+    let tenant = Tenant::new(&mut app.conn());
+    for uri in [
+        "/",
+        "/api/v1/session",
+        "/api/v1/sessions/",
+        "/api/v2/sessions",
+    ] {
+        let reply = app.get(uri, &tenant.key, None).await;
+        assert_eq!(
+            (reply.status, &reply.body),
+            (404, &error("not_found", "there is nothing at this path")),
+            "{uri}"
+        );
+        assert_eq!(reply.header("content-type"), Some("application/json"));
+    }
+}
+
+async fn another_method_is_not_allowed(app: TestApp) {
+    for request in [
+        TestRequest::post(),
+        TestRequest::put(),
+        TestRequest::delete(),
+        TestRequest::patch(),
+    ] {
+        let reply = app.call(request.uri("/api/v1/sessions")).await;
+        assert_eq!(
+            (reply.status, &reply.body),
+            (
+                405,
+                &error("method_not_allowed", "this path answers only GET")
+            )
+        );
+        assert_eq!(reply.header("allow"), Some("GET"));
+    }
+}
+
+/// A database that cannot be reached answers 503 with `Retry-After`, fast.
+#[actix_web::test]
+async fn an_unreachable_database_is_service_unavailable() {
+    let unreachable = [
+        DatabaseUrl::parse("postgres://nobody@127.0.0.1:1/none?connect_timeout=1").expect("url"),
+        DatabaseUrl::Sqlite("/nonexistent-dir/for/sure/sessions.db".into()),
+    ];
+    for url in unreachable {
+        let options = PoolOptions {
+            max_size: 2,
+            checkout_timeout: Duration::from_millis(300),
+        };
+        let app = TestApp::with_state(TestDb::sqlite(), AppState::new(pool(&url, options)));
+        let reply = app
+            .get("/api/v1/sessions", &ApiKeySecret::generate(), None)
+            .await;
+        assert_eq!(
+            (reply.status, &reply.body),
+            (
+                503,
+                &error(
+                    "service_unavailable",
+                    "the service is temporarily unavailable; retry shortly"
+                )
+            ),
+            "{url}"
+        );
+        assert_eq!(reply.header("retry-after"), Some("1"));
+    }
+}

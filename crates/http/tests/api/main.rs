@@ -1,0 +1,119 @@
+//! The HTTP suite: in-process requests against the whole API, on SQLite and,
+//! with `TEST_DATABASE_URL`, on PostgreSQL, asserting exact JSON bodies.
+
+mod auth;
+mod errors;
+mod organizations;
+mod paging;
+
+use std::future::Future;
+
+use actix_web::http::header::HeaderMap;
+use actix_web::{App, test};
+use serde_json::Value;
+use sessions_domain::{ApiKeySecret, OrganizationId, Role, User};
+use sessions_http::AppState;
+use sessions_storage::testing::{TestDb, member, organization};
+use sessions_storage::{DbConnection, api_keys};
+
+#[derive(Debug)]
+pub struct TestApp {
+    pub db: TestDb,
+    state: AppState,
+}
+
+/// The answer to a request, with its body read as JSON.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+impl TestApp {
+    pub fn new(db: TestDb) -> Self {
+        let state = AppState::new(db.pool());
+        Self { db, state }
+    }
+
+    /// An app whose database is unreachable.
+    pub fn with_state(db: TestDb, state: AppState) -> Self {
+        Self { db, state }
+    }
+
+    pub fn conn(&self) -> DbConnection {
+        self.db.connect()
+    }
+
+    pub async fn call(&self, request: test::TestRequest) -> Reply {
+        let app =
+            test::init_service(App::new().configure(sessions_http::configure(self.state.clone())))
+                .await;
+        let response = test::call_service(&app, request.to_request()).await;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let bytes = test::read_body(response).await;
+        let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+            panic!(
+                "status {status}: body is not JSON: {:?}",
+                String::from_utf8_lossy(&bytes)
+            )
+        });
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// `GET uri` with a bearer key and, optionally, `X-Organization-Id`.
+    pub async fn get(&self, uri: &str, key: &ApiKeySecret, organization: Option<&str>) -> Reply {
+        let mut request = test::TestRequest::get()
+            .uri(uri)
+            .insert_header(("Authorization", format!("Bearer {}", key.expose())));
+        if let Some(organization) = organization {
+            request = request.insert_header(("X-Organization-Id", organization));
+        }
+        self.call(request).await
+    }
+}
+
+/// An organization with one member holding a key bound to it.
+#[derive(Debug)]
+pub struct Tenant {
+    pub organization: OrganizationId,
+    pub user: User,
+    pub key: ApiKeySecret,
+}
+
+impl Tenant {
+    pub fn new(conn: &mut DbConnection) -> Self {
+        let organization = organization(conn).id;
+        let user = member(conn, organization, Role::ReadOnly);
+        let (_, key) = api_keys::create(conn, user.id, Some(organization), None).expect("key");
+        Self {
+            organization,
+            user,
+            key,
+        }
+    }
+}
+
+pub fn error(code: &str, message: &str) -> Value {
+    serde_json::json!({ "error": { "code": code, "message": message } })
+}
+
+/// Runs an async test on a fresh app over `db`.
+pub fn run<F, Fut>(test: F, db: TestDb)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    actix_web::rt::System::new().block_on(test(TestApp::new(db)));
+}
