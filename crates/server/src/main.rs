@@ -1,1 +1,66 @@
-fn main() {}
+//! `sessions-api`: serves the API, applies migrations, and carries the
+//! operator commands. Configuration comes from flags and the environment
+//! (see [`cli`]); everything else lives in the library crates.
+
+mod admin;
+mod cli;
+mod demo;
+mod serve;
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Parser;
+use sessions_storage::{DbConnection, run_pending_migrations};
+
+use crate::cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return cli::report_usage_error(error),
+    };
+    init_logging(&cli.command);
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // One line: the error and its causes, outermost first, with the
+            // line breaks some drivers put in their messages folded away.
+            let reason = format!("{error:#}");
+            eprintln!(
+                "error: {}",
+                reason.split_whitespace().collect::<Vec<_>>().join(" ")
+            );
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let database = cli.database()?;
+    match cli.command {
+        Command::Serve(options) => serve::serve(&database, &options),
+        Command::Migrate => {
+            let mut conn = open(&database)?;
+            let applied = run_pending_migrations(&mut conn)?;
+            eprintln!("{} migration(s) applied to {database}", applied.len());
+            Ok(())
+        }
+        Command::Admin(command) => admin::run(&mut open(&database)?, command),
+    }
+}
+
+pub(crate) fn open(database: &sessions_storage::DatabaseUrl) -> anyhow::Result<DbConnection> {
+    DbConnection::open(database)
+        .with_context(|| format!("cannot open the {} database {database}", database.backend()))
+}
+
+/// Request logs at `info` while serving; only warnings for one-shot
+/// commands, whose stdout is their answer. `RUST_LOG` overrides both.
+fn init_logging(command: &Command) {
+    let default = match command {
+        Command::Serve(_) => "info",
+        Command::Migrate | Command::Admin(_) => "warn",
+    };
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(default)).init();
+}

@@ -58,10 +58,18 @@ impl DbConnection {
     /// Runs `work` in a write transaction: `BEGIN IMMEDIATE` on SQLite, so
     /// that a transaction that reads before it writes never fails to upgrade
     /// its lock; a plain `BEGIN` on PostgreSQL, where writers lock rows.
+    ///
+    /// Inside another write, `work` simply joins it, so that writes compose
+    /// into one atomic change.
     pub fn write<T>(
         &mut self,
         work: impl FnOnce(&mut Self) -> Result<T, StorageError>,
     ) -> Result<T, StorageError> {
+        let depth = <Self as TransactionManager<Self>>::transaction_manager_status_mut(self)
+            .transaction_depth()?;
+        if depth.is_some() {
+            return work(self);
+        }
         match self {
             Self::Sqlite(conn) => {
                 AnsiTransactionManager::begin_transaction_sql(conn, "BEGIN IMMEDIATE")?

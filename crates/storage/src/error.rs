@@ -10,7 +10,7 @@ pub enum StorageError {
     /// The database could not be reached, timed out or failed: worth trying
     /// again later.
     #[error("the database is unavailable: {0}")]
-    Unavailable(#[source] BoxError),
+    Unavailable(BoxError),
     /// The write contradicts what is stored; nothing was changed.
     #[error(transparent)]
     Rejected(#[from] Rejection),
@@ -20,7 +20,7 @@ pub enum StorageError {
     #[error("applying migrations failed: {0}")]
     Migration(String),
     #[error("unexpected database error: {0}")]
-    Internal(#[source] DieselError),
+    Internal(DieselError),
 }
 
 /// A write refused because of what is (or is not) stored.

@@ -1,0 +1,163 @@
+//! The real binary: operator commands, then `serve` on a free port and HTTP
+//! requests to it, on SQLite and (with `TEST_DATABASE_URL`) PostgreSQL.
+
+mod admin;
+mod serve;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+/// The outcome of one command.
+#[derive(Debug)]
+pub struct Output {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Output {
+    /// The one JSON object a successful admin command prints.
+    pub fn json(&self) -> Value {
+        assert_eq!(self.code, Some(0), "stderr: {}", self.stderr);
+        assert_eq!(self.stdout.lines().count(), 1, "one line: {}", self.stdout);
+        serde_json::from_str(&self.stdout).expect("JSON on stdout")
+    }
+
+    /// A failure: non-zero, nothing on stdout, one line on stderr.
+    pub fn failure(&self) -> &str {
+        assert_ne!(self.code, Some(0), "should fail: {}", self.stdout);
+        assert_eq!(self.stdout, "", "nothing on stdout");
+        assert_eq!(
+            self.stderr.lines().count(),
+            1,
+            "one line: {:?}",
+            self.stderr
+        );
+        self.stderr.trim_end()
+    }
+}
+
+/// `sessions-api` with `DATABASE_URL` set to `database`, run in `dir`.
+pub fn sessions_api(dir: &Path, database: &str, args: &[&str]) -> Output {
+    let output = Command::new(env!("CARGO_BIN_EXE_sessions-api"))
+        .args(args)
+        .current_dir(dir)
+        .env("DATABASE_URL", database)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("the binary runs");
+    Output {
+        code: output.status.code(),
+        stdout: String::from_utf8(output.stdout).expect("UTF-8 stdout"),
+        stderr: String::from_utf8(output.stderr).expect("UTF-8 stderr"),
+    }
+}
+
+/// A running `sessions-api serve`, stopped when dropped.
+#[derive(Debug)]
+pub struct Server {
+    child: Child,
+    pub address: String,
+    stdout_lines: mpsc::Receiver<String>,
+}
+
+impl Server {
+    pub fn start(dir: &Path, database: &str, extra: &[&str]) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sessions-api"))
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .args(extra)
+            .current_dir(dir)
+            .env("DATABASE_URL", database)
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("serve starts");
+        let stderr = child.stderr.take().expect("stderr");
+        let (found, listening) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(rest) = line.split("listening on http://").nth(1) {
+                    let _ = found.send(
+                        rest.split_whitespace()
+                            .next()
+                            .unwrap_or_default()
+                            .to_owned(),
+                    );
+                }
+            }
+        });
+        let address = listening
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the server says where it listens");
+        let stdout = child.stdout.take().expect("stdout");
+        let (line, stdout_lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for text in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = line.send(text);
+            }
+        });
+        Self {
+            child,
+            address,
+            stdout_lines,
+        }
+    }
+
+    /// What the server printed on stdout (all of it comes before it
+    /// listens; this waits briefly for the pipe to deliver it).
+    pub fn printed(&self) -> Vec<String> {
+        std::iter::from_fn(|| {
+            self.stdout_lines
+                .recv_timeout(Duration::from_millis(500))
+                .ok()
+        })
+        .collect()
+    }
+
+    /// `GET path`, with a bearer key if given: the status and the JSON body.
+    pub fn get(&self, path: &str, key: Option<&str>) -> (u16, Value) {
+        let mut stream = TcpStream::connect(&self.address).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        let authorization = key
+            .map(|k| format!("Authorization: Bearer {k}\r\n"))
+            .unwrap_or_default();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {}\r\n{authorization}Connection: close\r\n\r\n",
+            self.address
+        )
+        .expect("send");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).expect("read");
+        let (head, body) = response
+            .split_once("\r\n\r\n")
+            .expect("a complete response");
+        let status = head
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .expect("a status");
+        assert!(
+            head.to_ascii_lowercase()
+                .contains("content-type: application/json"),
+            "{head}"
+        );
+        (status, serde_json::from_str(body).expect("a JSON body"))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
