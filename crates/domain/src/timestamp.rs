@@ -26,7 +26,8 @@ impl Timestamp {
     /// Now, truncated to the microsecond.
     pub fn now() -> Self {
         let micros = OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000;
-        Self::from_unix_micros(micros as i64).unwrap_or(Self::MAX)
+        // A clock outside years 1 to 9999 is broken; stay within range.
+        Self(micros.clamp(i128::from(Self::MIN.0), i128::from(Self::MAX.0)) as i64)
     }
 
     pub fn from_unix_micros(micros: i64) -> Option<Self> {

@@ -138,3 +138,36 @@ impl ResponseError for ApiError {
         }))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use actix_web::body::to_bytes;
+
+    use super::*;
+
+    async fn body_of(error: ApiError) -> (u16, serde_json::Value) {
+        let response = error.error_response();
+        let status = response.status().as_u16();
+        let bytes = to_bytes(response.into_body()).await.expect("body");
+        (status, serde_json::from_slice(&bytes).expect("JSON"))
+    }
+
+    #[actix_web::test]
+    async fn a_bug_is_a_500_that_tells_nothing_of_its_cause() {
+        let error = ApiError::from(StorageError::Corrupt("sessions.platform = \"secret\"".into()));
+        let (status, body) = body_of(error).await;
+        assert_eq!(status, 500);
+        assert_eq!(
+            body,
+            serde_json::json!({ "error": { "code": "internal_error", "message": "internal error" } })
+        );
+    }
+
+    #[actix_web::test]
+    async fn an_unavailable_database_is_a_503_that_tells_nothing_of_its_cause() {
+        let error = ApiError::from(StorageError::Unavailable("connection to 10.0.0.7 refused".into()));
+        let (status, body) = body_of(error).await;
+        assert_eq!(status, 503);
+        assert!(!body.to_string().contains("10.0.0.7"));
+    }
+}

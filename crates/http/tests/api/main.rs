@@ -34,6 +34,16 @@ impl Reply {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
+
+    /// One field of each listed session, in the order served.
+    pub fn listed(&self, field: &str) -> Vec<Value> {
+        assert_eq!(self.status, 200, "{}", self.body);
+        let sessions = self.body["sessions"].as_array().expect("sessions");
+        sessions
+            .iter()
+            .map(|session| session[field].clone())
+            .collect()
+    }
 }
 
 impl TestApp {

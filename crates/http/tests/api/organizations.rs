@@ -4,7 +4,7 @@ use sessions_domain::{OrganizationId, Role};
 use sessions_storage::testing::{member, organization, session_at};
 use sessions_storage::{api_keys, users};
 
-use crate::{Reply, Tenant, TestApp, error};
+use crate::{Tenant, TestApp, error};
 
 sessions_storage::on_both_backends!(with crate::run:
     the_header_selects_one_of_the_callers_organizations,
@@ -18,16 +18,6 @@ sessions_storage::on_both_backends!(with crate::run:
     a_malformed_header_is_a_bad_request,
 );
 
-fn organizations_listed(reply: &Reply) -> Vec<i64> {
-    assert_eq!(reply.status, 200, "{}", reply.body);
-    reply.body["sessions"]
-        .as_array()
-        .expect("sessions")
-        .iter()
-        .map(|s| s["organizationId"].as_i64().expect("organizationId"))
-        .collect()
-}
-
 async fn the_header_selects_one_of_the_callers_organizations(app: TestApp) {
     let mut conn = app.conn();
     let first = organization(&mut conn).id;
@@ -40,11 +30,11 @@ async fn the_header_selects_one_of_the_callers_organizations(app: TestApp) {
     let reply = app
         .get("/api/v1/sessions", &key, Some(&second.to_string()))
         .await;
-    assert_eq!(organizations_listed(&reply), [second.get()]);
+    assert_eq!(reply.listed("organizationId"), [second.get()]);
     let reply = app
         .get("/api/v1/sessions", &key, Some(&first.to_string()))
         .await;
-    assert_eq!(organizations_listed(&reply), [first.get()]);
+    assert_eq!(reply.listed("organizationId"), [first.get()]);
 }
 
 async fn a_bound_key_acts_on_its_organization(app: TestApp) {
@@ -57,7 +47,7 @@ async fn a_bound_key_acts_on_its_organization(app: TestApp) {
         "2026-01-01T00:00:00Z",
     );
     let reply = app.get("/api/v1/sessions", &tenant.key, None).await;
-    assert_eq!(organizations_listed(&reply), [tenant.organization.get()]);
+    assert_eq!(reply.listed("organizationId"), [tenant.organization.get()]);
     let reply = app
         .get(
             "/api/v1/sessions",
@@ -65,7 +55,7 @@ async fn a_bound_key_acts_on_its_organization(app: TestApp) {
             Some(&tenant.organization.to_string()),
         )
         .await;
-    assert_eq!(organizations_listed(&reply), [tenant.organization.get()]);
+    assert_eq!(reply.listed("organizationId"), [tenant.organization.get()]);
 }
 
 async fn a_bound_key_may_name_only_its_own_organization(app: TestApp) {
@@ -100,7 +90,7 @@ async fn an_unbound_key_without_header_acts_on_the_default_organization(app: Tes
     let (_, key) = api_keys::create(&mut conn, user.id, None, None).expect("key");
     let reply = app.get("/api/v1/sessions", &key, None).await;
     assert_eq!(
-        organizations_listed(&reply),
+        reply.listed("organizationId"),
         [user.default_organization_id.get()]
     );
 }
@@ -113,12 +103,16 @@ async fn a_changed_default_takes_effect_at_once(app: TestApp) {
     session_at(&mut conn, other, &user, "2026-01-01T00:00:00Z");
     let (_, key) = api_keys::create(&mut conn, user.id, None, None).expect("key");
     assert_eq!(
-        organizations_listed(&app.get("/api/v1/sessions", &key, None).await),
+        app.get("/api/v1/sessions", &key, None)
+            .await
+            .listed("organizationId"),
         Vec::<i64>::new()
     );
     users::set_default_organization(&mut conn, user.id, other).expect("default");
     assert_eq!(
-        organizations_listed(&app.get("/api/v1/sessions", &key, None).await),
+        app.get("/api/v1/sessions", &key, None)
+            .await
+            .listed("organizationId"),
         [other.get()]
     );
 }

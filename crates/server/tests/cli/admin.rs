@@ -4,7 +4,7 @@
 use serde_json::json;
 use sessions_storage::testing::TestDb;
 
-use crate::sessions_api;
+use crate::Operator;
 
 sessions_storage::on_both_backends!(
     commands_print_one_json_object_each,
@@ -12,9 +12,8 @@ sessions_storage::on_both_backends!(
 );
 
 fn commands_print_one_json_object_each(db: &TestDb) {
-    let dir = tempfile::tempdir().expect("dir");
-    let url = db.url().unredacted();
-    let admin = |args: &[&str]| sessions_api(dir.path(), &url, &[&["admin"], args].concat()).json();
+    let operator = Operator::new(db);
+    let admin = |args: &[&str]| operator.admin(args).json();
 
     let org = admin(&["org", "create", "--name", "Acme"]);
     assert_eq!(org["name"], "Acme");
@@ -121,9 +120,8 @@ fn commands_print_one_json_object_each(db: &TestDb) {
 }
 
 fn refusals_are_one_line_and_change_nothing(db: &TestDb) {
-    let dir = tempfile::tempdir().expect("dir");
-    let url = db.url().unredacted();
-    let admin = |args: &[&str]| sessions_api(dir.path(), &url, &[&["admin"], args].concat());
+    let operator = Operator::new(db);
+    let admin = |args: &[&str]| operator.admin(args);
 
     let org = admin(&["org", "create", "--name", "Acme"]).json()["id"].to_string();
     let user = admin(&["user", "create"]).json();

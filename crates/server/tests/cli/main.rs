@@ -43,6 +43,32 @@ impl Output {
     }
 }
 
+/// An operator's working directory and database.
+#[derive(Debug)]
+pub struct Operator {
+    pub dir: tempfile::TempDir,
+    pub url: String,
+}
+
+impl Operator {
+    pub fn new(db: &sessions_storage::testing::TestDb) -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("a working directory"),
+            url: db.url().unredacted(),
+        }
+    }
+
+    /// `sessions-api admin ARGS…`
+    pub fn admin(&self, args: &[&str]) -> Output {
+        sessions_api(self.dir.path(), &self.url, &[&["admin"], args].concat())
+    }
+
+    /// `sessions-api serve --bind 127.0.0.1:0 EXTRA…`
+    pub fn serve(&self, extra: &[&str]) -> Server {
+        Server::start(self.dir.path(), &self.url, extra)
+    }
+}
+
 /// `sessions-api` with `DATABASE_URL` set to `database`, run in `dir`.
 pub fn sessions_api(dir: &Path, database: &str, args: &[&str]) -> Output {
     let output = Command::new(env!("CARGO_BIN_EXE_sessions-api"))

@@ -3,7 +3,7 @@
 use serde_json::json;
 use sessions_storage::testing::TestDb;
 
-use crate::{Server, sessions_api};
+use crate::{Operator, sessions_api};
 
 sessions_storage::on_both_backends!(
     serves_what_the_operator_created,
@@ -11,9 +11,8 @@ sessions_storage::on_both_backends!(
 );
 
 fn serves_what_the_operator_created(db: &TestDb) {
-    let dir = tempfile::tempdir().expect("dir");
-    let url = db.url().unredacted();
-    let admin = |args: &[&str]| sessions_api(dir.path(), &url, &[&["admin"], args].concat()).json();
+    let operator = Operator::new(db);
+    let admin = |args: &[&str]| operator.admin(args).json();
     let org = admin(&["org", "create", "--name", "Acme"])["id"].to_string();
     let user = admin(&["user", "create"])["id"]
         .as_str()
@@ -49,7 +48,7 @@ fn serves_what_the_operator_created(db: &TestDb) {
         ]);
     }
 
-    let server = Server::start(dir.path(), &url, &[]);
+    let server = operator.serve(&[]);
     let (status, body) = server.get("/api/v1/sessions?limit=2", Some(secret));
     assert_eq!(status, 200);
     assert_eq!(body["sessions"].as_array().map(Vec::len), Some(2));
@@ -74,9 +73,8 @@ fn serves_what_the_operator_created(db: &TestDb) {
 }
 
 fn demo_seeds_an_empty_database_once(db: &TestDb) {
-    let dir = tempfile::tempdir().expect("dir");
-    let url = db.url().unredacted();
-    let first = Server::start(dir.path(), &url, &["--demo"]);
+    let operator = Operator::new(db);
+    let first = operator.serve(&["--demo"]);
     let printed = first.printed().join("\n");
     let secret = printed
         .split_whitespace()
@@ -97,7 +95,7 @@ fn demo_seeds_an_empty_database_once(db: &TestDb) {
     assert!(page["nextCursor"].is_string());
     drop(first);
 
-    let again = Server::start(dir.path(), &url, &["--demo"]);
+    let again = operator.serve(&["--demo"]);
     assert_eq!(
         again.printed(),
         Vec::<String>::new(),

@@ -3,9 +3,9 @@
 
 use sessions_domain::{ApiKeyId, OrganizationId, Role, UserId};
 use sessions_storage::testing::TestDb;
-use sessions_storage::{
-    Rejection, StorageError, api_keys, organizations, run_pending_migrations, users,
-};
+
+use crate::rejection;
+use sessions_storage::{Rejection, api_keys, organizations, run_pending_migrations, users};
 
 use sessions_storage::testing::{member, organization};
 
@@ -19,13 +19,6 @@ sessions_storage::on_both_backends!(
     keys_are_revoked_once,
     migrations_apply_once,
 );
-
-fn rejection<T: std::fmt::Debug>(result: Result<T, StorageError>) -> Rejection {
-    match result {
-        Err(StorageError::Rejected(rejection)) => rejection,
-        other => panic!("expected a rejection, got {other:?}"),
-    }
-}
 
 fn a_new_user_administers_a_personal_default_organization(db: &TestDb) {
     let mut conn = db.connect();

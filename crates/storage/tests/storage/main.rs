@@ -5,3 +5,13 @@ mod access;
 mod directory;
 mod paging;
 mod writes;
+
+use sessions_storage::{Rejection, StorageError};
+
+/// The refusal a write ended in; anything else fails the test.
+pub fn rejection<T: std::fmt::Debug>(result: Result<T, StorageError>) -> Rejection {
+    match result {
+        Err(StorageError::Rejected(rejection)) => rejection,
+        other => panic!("expected a rejection, got {other:?}"),
+    }
+}

@@ -5,7 +5,9 @@ use std::collections::HashSet;
 
 use sessions_domain::{Cursor, Limit, OrganizationId, Role, SessionId, Timestamp};
 use sessions_storage::testing::TestDb;
-use sessions_storage::{DbConnection, Rejection, StorageError, sessions};
+
+use crate::rejection;
+use sessions_storage::{DbConnection, Rejection, sessions};
 
 use sessions_storage::testing::{at, member, new_session, organization, session_at};
 
@@ -17,13 +19,6 @@ sessions_storage::on_both_backends!(
     sessions_need_a_member_of_an_existing_organization,
     a_session_is_released_once_and_not_before_it_began,
 );
-
-fn rejection<T: std::fmt::Debug>(result: Result<T, StorageError>) -> Rejection {
-    match result {
-        Err(StorageError::Rejected(rejection)) => rejection,
-        other => panic!("expected a rejection, got {other:?}"),
-    }
-}
 
 fn count(conn: &mut DbConnection, org: OrganizationId) -> usize {
     sessions::list(conn, org, Limit::MAX, None)
