@@ -154,7 +154,9 @@ mod tests {
 
     #[actix_web::test]
     async fn a_bug_is_a_500_that_tells_nothing_of_its_cause() {
-        let error = ApiError::from(StorageError::Corrupt("sessions.platform = \"secret\"".into()));
+        let error = ApiError::from(StorageError::Corrupt(
+            "sessions.platform = \"secret\"".into(),
+        ));
         let (status, body) = body_of(error).await;
         assert_eq!(status, 500);
         assert_eq!(
@@ -165,7 +167,9 @@ mod tests {
 
     #[actix_web::test]
     async fn an_unavailable_database_is_a_503_that_tells_nothing_of_its_cause() {
-        let error = ApiError::from(StorageError::Unavailable("connection to 10.0.0.7 refused".into()));
+        let error = ApiError::from(StorageError::Unavailable(
+            "connection to 10.0.0.7 refused".into(),
+        ));
         let (status, body) = body_of(error).await;
         assert_eq!(status, 503);
         assert!(!body.to_string().contains("10.0.0.7"));
