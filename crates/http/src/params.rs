@@ -31,7 +31,9 @@ impl PageParams {
                 "before" => set_once(
                     &mut cursor,
                     "before",
-                    value.parse().map_err(|e| ApiError::invalid("before", e))?,
+                    unencoded_plus(&value)
+                        .parse()
+                        .map_err(|e| ApiError::invalid("before", e))?,
                 )?,
                 _ => {}
             }
@@ -40,6 +42,17 @@ impl PageParams {
             limit: limit.unwrap_or_default(),
             cursor,
         })
+    }
+}
+
+/// A `+` offset sent without percent-encoding arrives as a space. No space
+/// is valid in a date-time, so reading it back as `+` only rescues what would
+/// otherwise be refused: `…T02:00:00+02:00` works as typed.
+fn unencoded_plus(value: &str) -> std::borrow::Cow<'_, str> {
+    if value.contains(' ') {
+        value.replace(' ', "+").into()
+    } else {
+        value.into()
     }
 }
 
@@ -100,6 +113,14 @@ mod tests {
             page.cursor,
             Some("2026-01-01T00:00:00Z".parse().expect("valid"))
         );
+    }
+
+    #[test]
+    fn an_unencoded_plus_in_before_is_read_as_plus() {
+        let typed = PageParams::from_query("before=2026-01-01T02:00:00+02:00").expect("valid");
+        let encoded = PageParams::from_query("before=2026-01-01T02:00:00%2B02:00").expect("valid");
+        assert_eq!(typed, encoded);
+        assert!(PageParams::from_query("before=2026-01-01+00:00:00Z").is_err());
     }
 
     #[test]

@@ -204,6 +204,11 @@ async fn before_is_strictly_before_at_full_precision(app: TestApp) {
         offset.listed("createdAt"),
         ["2026-01-01T00:00:00.000001Z", "2026-01-01T00:00:00Z"]
     );
+    let bare_plus = page("2026-01-01T02:00:00.000002+02:00").await;
+    assert_eq!(
+        bare_plus.listed("createdAt"),
+        ["2026-01-01T00:00:00.000001Z", "2026-01-01T00:00:00Z"]
+    );
     let lower = page("2026-01-01t00:00:00.000002z").await;
     assert_eq!(
         lower.listed("createdAt"),
