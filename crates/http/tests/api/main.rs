@@ -68,6 +68,12 @@ impl TestApp {
         let response = test::call_service(&app, request.to_request()).await;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
+        // Every answer, success or not, is JSON.
+        assert_eq!(
+            headers.get("content-type").and_then(|v| v.to_str().ok()),
+            Some("application/json"),
+            "status {status}"
+        );
         let bytes = test::read_body(response).await;
         let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| {
             panic!(
