@@ -1,6 +1,7 @@
 //! The error policy, in one place.
 //!
-//! Every response that is not a success is `application/json`:
+//! Every response the application gives that is not a success is
+//! `application/json`:
 //! `{"error": {"code": "<stable snake_case>", "message": "<for humans>"}}`,
 //! whoever produced it: a handler, the parsing of a header or query, an
 //! unknown route or method. The codes are a contract and never change:
@@ -16,6 +17,11 @@
 //! | `internal_error`      | 500    | a bug; the body says nothing more, the cause goes to the log |
 //!
 //! Causes are logged where an error is converted, never sent.
+//!
+//! One exception, out of this crate's reach: a request that is not HTTP the
+//! server can parse (a head over 128 KiB or with more than 96 headers, a URI
+//! over 64 KiB, a malformed request line or header) is refused by actix-http
+//! before any application code runs, with an empty-bodied 400 or 431.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};

@@ -20,22 +20,17 @@ use sessions_storage::{DatabaseUrl, PoolOptions};
 pub struct Cli {
     /// sqlite://PATH, a file path, or postgres://… (default: sessions.db here).
     #[arg(
-        long,
+        long = "database-url",
         env = "DATABASE_URL",
         global = true,
         default_value = "sessions.db",
-        hide_env_values = true
+        hide_env_values = true,
+        value_parser = DatabaseUrl::parse
     )]
-    database_url: String,
+    pub database: DatabaseUrl,
 
     #[command(subcommand)]
     pub command: Command,
-}
-
-impl Cli {
-    pub fn database(&self) -> anyhow::Result<DatabaseUrl> {
-        Ok(DatabaseUrl::parse(&self.database_url)?)
-    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -64,6 +59,10 @@ pub struct ServeOptions {
     /// answered 503.
     #[arg(long, env = "SESSIONS_API_POOL_TIMEOUT_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=60_000))]
     pub pool_timeout_ms: u64,
+    /// Milliseconds a PostgreSQL statement may run or wait for a lock before
+    /// it is cancelled and the request answered 503.
+    #[arg(long, env = "SESSIONS_API_STATEMENT_TIMEOUT_MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    pub statement_timeout_ms: u64,
 }
 
 impl ServeOptions {
@@ -71,6 +70,7 @@ impl ServeOptions {
         PoolOptions {
             max_size: self.pool_size,
             checkout_timeout: Duration::from_millis(self.pool_timeout_ms),
+            statement_timeout: Duration::from_millis(self.statement_timeout_ms),
         }
     }
 }
@@ -224,22 +224,21 @@ fn email(text: &str) -> Result<String, String> {
 /// stderr, like every other failure.
 pub fn report_usage_error(error: clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
-    match error.kind() {
-        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-            let _printed = error.print();
-            return ExitCode::SUCCESS;
-        }
-        // `sessions-api` or `sessions-api admin` alone: the help is the answer.
-        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            let _printed = error.print();
-            return ExitCode::from(2);
-        }
-        _ => {}
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+    ) {
+        let _printed = error.print();
+        return ExitCode::SUCCESS;
+    }
+    if error.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        eprintln!("error: a subcommand is required (see --help)");
+        return ExitCode::from(2);
     }
     let rendered = error.render().to_string();
     let reason: Vec<&str> = rendered
         .lines()
-        .take_while(|line| !line.starts_with("Usage:"))
+        .take_while(|line| !line.starts_with("Usage:") && !line.starts_with("For more information"))
         .map(str::trim)
         .filter(|line| !line.is_empty())
         .collect();

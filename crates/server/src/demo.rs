@@ -36,12 +36,10 @@ pub enum Outcome {
 }
 
 /// Everything in one transaction: a crash half-way leaves the database
-/// empty, and a second server seeding at the same time finds it full.
+/// empty, and of two servers seeding at once, the second waits for the
+/// first and then finds data.
 pub fn seed(conn: &mut DbConnection) -> anyhow::Result<Outcome> {
-    let outcome = conn.write(|conn| {
-        if !organizations::none_exist(conn)? {
-            return Ok(Outcome::AlreadyHasData);
-        }
+    let seeded = organizations::when_none_exist(conn, |conn| {
         let organization = organizations::create(conn, Some("Demo"))?.id;
         let user = users::create(conn, Some("demo@example.com"))?;
         users::add_member(conn, organization, user.id, Role::Admin)?;
@@ -83,7 +81,7 @@ pub fn seed(conn: &mut DbConnection) -> anyhow::Result<Outcome> {
             secret,
         })
     })?;
-    Ok(outcome)
+    Ok(seeded.unwrap_or(Outcome::AlreadyHasData))
 }
 
 /// Prints the key once, with a request to paste; or says why there is none.

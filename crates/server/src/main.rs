@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
-use sessions_storage::{DbConnection, run_pending_migrations};
+use sessions_storage::{DatabaseUrl, DbConnection, has_pending_migrations, run_pending_migrations};
 
 use crate::cli::{Cli, Command};
 
@@ -37,7 +37,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    let database = cli.database()?;
+    let database = cli.database;
     match cli.command {
         Command::Serve(options) => serve::serve(&database, &options),
         Command::Migrate => {
@@ -46,13 +46,32 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("{} migration(s) applied to {database}", applied.len());
             Ok(())
         }
-        Command::Admin(command) => admin::run(&mut open(&database)?, command),
+        Command::Admin(command) => admin::run(&mut open_migrated(&database)?, command),
     }
 }
 
-pub(crate) fn open(database: &sessions_storage::DatabaseUrl) -> anyhow::Result<DbConnection> {
+pub(crate) fn open(database: &DatabaseUrl) -> anyhow::Result<DbConnection> {
     DbConnection::open(database)
         .with_context(|| format!("cannot open the {} database {database}", database.backend()))
+}
+
+/// For commands that only change data: the database must exist with its
+/// schema up to date, so that a mistyped path creates no file and an old
+/// schema gets a clear word rather than a query error.
+fn open_migrated(database: &DatabaseUrl) -> anyhow::Result<DbConnection> {
+    if let DatabaseUrl::Sqlite(path) = database
+        && !path.exists()
+    {
+        anyhow::bail!(
+            "no SQLite database at {}; `sessions-api migrate` creates it",
+            path.display()
+        );
+    }
+    let mut conn = open(database)?;
+    if has_pending_migrations(&mut conn)? {
+        anyhow::bail!("the database {database} needs migrations; run `sessions-api migrate` first");
+    }
+    Ok(conn)
 }
 
 /// Request logs at `info` while serving; only warnings for one-shot

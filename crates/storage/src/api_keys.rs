@@ -84,17 +84,22 @@ pub fn find(conn: &mut DbConnection, id: ApiKeyId) -> Result<Option<ApiKey>, Sto
         .transpose()
 }
 
-/// Revokes a key: from now on it is unknown.
+/// Revokes a key: from now on it is unknown. The update itself checks that
+/// the key is live, so of two concurrent revocations exactly one succeeds.
 pub fn revoke(conn: &mut DbConnection, id: ApiKeyId) -> Result<ApiKey, StorageError> {
     conn.write(|conn| {
+        let updated = diesel::update(
+            api_keys::table
+                .find(id.to_string())
+                .filter(api_keys::revoked_at.is_null()),
+        )
+        .set(api_keys::revoked_at.eq(Timestamp::now().to_utc_datetime()))
+        .execute(conn)?;
         let key = find(conn, id)?.ok_or(Rejection::NoSuchApiKey(id))?;
-        if key.revoked_at.is_some() {
+        if updated == 0 {
             return Err(Rejection::AlreadyRevoked(id).into());
         }
-        diesel::update(api_keys::table.find(id.to_string()))
-            .set(api_keys::revoked_at.eq(Timestamp::now().to_utc_datetime()))
-            .execute(conn)?;
-        find(conn, id)?.ok_or(Rejection::NoSuchApiKey(id).into())
+        Ok(key)
     })
 }
 

@@ -57,7 +57,9 @@ impl DbConnection {
 
     /// Runs `work` in a write transaction: `BEGIN IMMEDIATE` on SQLite, so
     /// that a transaction that reads before it writes never fails to upgrade
-    /// its lock; a plain `BEGIN` on PostgreSQL, where writers lock rows.
+    /// its lock; a plain `BEGIN` on PostgreSQL, where each write that reads
+    /// before it writes locks the row it depends on (`FOR UPDATE`) or puts its
+    /// condition in the `UPDATE` itself.
     ///
     /// Inside another write, `work` simply joins it, so that writes compose
     /// into one atomic change.

@@ -77,21 +77,44 @@ impl StorageError {
     }
 }
 
+/// Messages of errors that pass: the database is busy, restarting, out of
+/// reach or cut a statement short. Neither backend gives these a kind of
+/// their own through diesel (PostgreSQL's SQLSTATE is not exposed).
+const TRANSIENT: [&str; 9] = [
+    // SQLite: another writer holds the lock past busy_timeout; the disk.
+    "database is locked",
+    "database table is locked",
+    "disk I/O error",
+    // PostgreSQL: statement_timeout / lock_timeout, deadlock, shutdown.
+    "canceling statement due to",
+    "deadlock detected",
+    "terminating connection",
+    "the database system is",
+    "server closed the connection",
+    "could not receive data from server",
+];
+
 impl From<DieselError> for StorageError {
-    /// Errors the database reports (lost connection, lock timeout, server
-    /// shutting down) mean it is unavailable; the rest are ours.
+    /// A lost connection, a conflict worth retrying or a busy or restarting
+    /// database is [`StorageError::Unavailable`]; anything else (a constraint
+    /// the code should have checked, a schema that does not match) is a bug.
     fn from(error: DieselError) -> Self {
-        match error {
+        match &error {
             DieselError::DatabaseError(
-                DatabaseErrorKind::UniqueViolation
-                | DatabaseErrorKind::ForeignKeyViolation
-                | DatabaseErrorKind::CheckViolation
-                | DatabaseErrorKind::NotNullViolation,
+                DatabaseErrorKind::ClosedConnection
+                | DatabaseErrorKind::SerializationFailure
+                | DatabaseErrorKind::ReadOnlyTransaction,
                 _,
-            ) => Self::Internal(error),
-            DieselError::DatabaseError(..) => Self::Unavailable(Box::new(error)),
+            ) => Self::Unavailable(Box::new(error)),
+            DieselError::DatabaseError(_, info)
+                if TRANSIENT
+                    .iter()
+                    .any(|marker| info.message().contains(marker)) =>
+            {
+                Self::Unavailable(Box::new(error))
+            }
             DieselError::DeserializationError(cause) => Self::Corrupt(cause.to_string()),
-            other => Self::Internal(other),
+            _ => Self::Internal(error),
         }
     }
 }
@@ -105,5 +128,60 @@ impl From<diesel::r2d2::PoolError> for StorageError {
 impl From<diesel::ConnectionError> for StorageError {
     fn from(error: diesel::ConnectionError) -> Self {
         Self::Unavailable(Box::new(error))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn database_error(kind: DatabaseErrorKind, message: &str) -> StorageError {
+        DieselError::DatabaseError(kind, Box::new(message.to_owned())).into()
+    }
+
+    #[test]
+    fn lost_connections_and_busy_databases_are_unavailable() {
+        for (kind, message) in [
+            (
+                DatabaseErrorKind::ClosedConnection,
+                "server closed the connection unexpectedly",
+            ),
+            (
+                DatabaseErrorKind::SerializationFailure,
+                "could not serialize access",
+            ),
+            (DatabaseErrorKind::Unknown, "database is locked"),
+            (
+                DatabaseErrorKind::Unknown,
+                "canceling statement due to statement timeout",
+            ),
+            (
+                DatabaseErrorKind::Unknown,
+                "terminating connection due to administrator command",
+            ),
+        ] {
+            assert!(database_error(kind, message).is_unavailable(), "{message}");
+        }
+    }
+
+    #[test]
+    fn schema_and_constraint_errors_are_bugs() {
+        for (kind, message) in [
+            (DatabaseErrorKind::Unknown, "no such table: organizations"),
+            (
+                DatabaseErrorKind::Unknown,
+                "relation \"sessions\" does not exist",
+            ),
+            (
+                DatabaseErrorKind::UniqueViolation,
+                "UNIQUE constraint failed: users.email",
+            ),
+            (DatabaseErrorKind::CheckViolation, "CHECK constraint failed"),
+        ] {
+            assert!(
+                matches!(database_error(kind, message), StorageError::Internal(_)),
+                "{message}"
+            );
+        }
     }
 }

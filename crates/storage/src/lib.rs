@@ -19,6 +19,6 @@ pub mod users;
 
 pub use connection::DbConnection;
 pub use error::{Rejection, StorageError};
-pub use migrations::run_pending_migrations;
+pub use migrations::{has_pending_migrations, run_pending_migrations};
 pub use pool::{ConnectionManager, Pool, PoolOptions, PooledConnection, pool};
 pub use url::{DatabaseUrl, InvalidDatabaseUrl};

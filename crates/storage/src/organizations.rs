@@ -63,13 +63,28 @@ pub fn find(
         .transpose()
 }
 
-/// Whether the store holds no organization at all (a fresh database).
-pub fn none_exist(conn: &mut DbConnection) -> Result<bool, StorageError> {
-    let any: Option<i64> = organizations::table
-        .select(organizations::id)
-        .first(conn)
-        .optional()?;
-    Ok(any.is_none())
+/// Runs `work` in one write transaction if, and only if, the store holds no
+/// organization yet (a fresh database); `None` otherwise. Callers take turns:
+/// on PostgreSQL the table lock also holds off any new organization until
+/// commit; on SQLite `BEGIN IMMEDIATE` holds the database's write lock.
+pub fn when_none_exist<T>(
+    conn: &mut DbConnection,
+    work: impl FnOnce(&mut DbConnection) -> Result<T, StorageError>,
+) -> Result<Option<T>, StorageError> {
+    conn.write(|conn| {
+        if let DbConnection::Postgres(conn) = conn {
+            diesel::sql_query("LOCK TABLE organizations IN SHARE ROW EXCLUSIVE MODE")
+                .execute(conn)?;
+        }
+        let any: Option<i64> = organizations::table
+            .select(organizations::id)
+            .first(conn)
+            .optional()?;
+        match any {
+            Some(_) => Ok(None),
+            None => work(conn).map(Some),
+        }
+    })
 }
 
 /// Takes the organization's row lock for the rest of the write transaction,

@@ -10,13 +10,15 @@ use crate::{DatabaseUrl, DbConnection, StorageError};
 pub type Pool = r2d2::Pool<ConnectionManager>;
 pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
 
-/// How the pool behaves; a checkout that waits longer than
-/// `checkout_timeout` fails, so that a request never hangs on a busy or
-/// absent database.
+/// How the pool behaves. A checkout that waits longer than
+/// `checkout_timeout` fails, and on PostgreSQL a statement that runs (or
+/// waits for a lock) longer than `statement_timeout` is cancelled, so that a
+/// request never hangs on a busy, locked or absent database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PoolOptions {
     pub max_size: u32,
     pub checkout_timeout: Duration,
+    pub statement_timeout: Duration,
 }
 
 impl Default for PoolOptions {
@@ -24,6 +26,7 @@ impl Default for PoolOptions {
         Self {
             max_size: 10,
             checkout_timeout: Duration::from_secs(2),
+            statement_timeout: Duration::from_secs(5),
         }
     }
 }
@@ -33,6 +36,7 @@ impl Default for PoolOptions {
 #[derive(Debug, Clone)]
 pub struct ConnectionManager {
     url: DatabaseUrl,
+    statement_timeout: Duration,
 }
 
 impl r2d2::ManageConnection for ConnectionManager {
@@ -40,7 +44,12 @@ impl r2d2::ManageConnection for ConnectionManager {
     type Error = StorageError;
 
     fn connect(&self) -> Result<DbConnection, StorageError> {
-        DbConnection::open(&self.url)
+        let mut conn = DbConnection::open(&self.url)?;
+        if let DbConnection::Postgres(_) = conn {
+            let millis = self.statement_timeout.as_millis();
+            conn.batch_execute(&format!("SET statement_timeout = {millis}"))?;
+        }
+        Ok(conn)
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), StorageError> {
@@ -59,5 +68,8 @@ pub fn pool(url: &DatabaseUrl, options: PoolOptions) -> Pool {
         .max_size(options.max_size)
         .min_idle(Some(1))
         .connection_timeout(options.checkout_timeout)
-        .build_unchecked(ConnectionManager { url: url.clone() })
+        .build_unchecked(ConnectionManager {
+            url: url.clone(),
+            statement_timeout: options.statement_timeout,
+        })
 }

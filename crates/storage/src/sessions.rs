@@ -171,31 +171,34 @@ fn next_instant(
     }
 }
 
-/// Marks a held session released, now or at `at`.
+/// Marks a held session released, now or at `at`. The update itself checks
+/// that the session is still held, so of two concurrent releases exactly one
+/// succeeds.
 pub fn release(
     conn: &mut DbConnection,
     id: SessionId,
     at: Option<Timestamp>,
 ) -> Result<Session, StorageError> {
+    let released_at = at.unwrap_or_else(Timestamp::now);
     conn.write(|conn| {
+        let stamp = released_at.to_utc_datetime();
+        let updated = diesel::update(
+            sessions::table
+                .find(id.to_string())
+                .filter(sessions::released_at.is_null())
+                .filter(sessions::created_at.le(stamp)),
+        )
+        .set(sessions::released_at.eq(stamp))
+        .execute(conn)?;
         let session = find(conn, id)?.ok_or(Rejection::NoSuchSession(id))?;
-        if session.released_at.is_some() {
-            return Err(Rejection::AlreadyReleased(id).into());
-        }
-        let released_at = at.unwrap_or_else(Timestamp::now);
-        if released_at < session.created_at {
-            return Err(Rejection::ReleasedBeforeCreated {
+        match session.released_at {
+            Some(at) if updated == 1 && at == released_at => Ok(session),
+            Some(_) => Err(Rejection::AlreadyReleased(id).into()),
+            None => Err(Rejection::ReleasedBeforeCreated {
                 created_at: session.created_at,
                 released_at,
             }
-            .into());
+            .into()),
         }
-        diesel::update(sessions::table.find(id.to_string()))
-            .set(sessions::released_at.eq(released_at.to_utc_datetime()))
-            .execute(conn)?;
-        Ok(Session {
-            released_at: Some(released_at),
-            ..session
-        })
     })
 }

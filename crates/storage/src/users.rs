@@ -101,7 +101,7 @@ pub fn set_default_organization(
     organization: OrganizationId,
 ) -> Result<User, StorageError> {
     conn.write(|conn| {
-        require_user(conn, user)?;
+        lock(conn, user)?;
         if find_membership(conn, organization, user)?.is_none() {
             return Err(Rejection::NotAMember { organization, user }.into());
         }
@@ -136,7 +136,7 @@ pub fn add_member(
         if organizations::find(conn, organization)?.is_none() {
             return Err(Rejection::NoSuchOrganization(organization).into());
         }
-        require_user(conn, user)?;
+        lock(conn, user)?;
         if find_membership(conn, organization, user)?.is_some() {
             return Err(Rejection::AlreadyAMember { organization, user }.into());
         }
@@ -146,13 +146,15 @@ pub fn add_member(
 
 /// Removes a membership. The user's default organization cannot be left
 /// until another default is set, so that the default is always theirs.
+/// Membership changes lock the user's row (see [`lock`]), so a concurrent
+/// change of default cannot slip between the check and the delete.
 pub fn remove_member(
     conn: &mut DbConnection,
     organization: OrganizationId,
     user: UserId,
 ) -> Result<Membership, StorageError> {
     conn.write(|conn| {
-        let found = require_user(conn, user)?;
+        let found = lock(conn, user)?;
         let membership = find_membership(conn, organization, user)?
             .ok_or(Rejection::NotAMember { organization, user })?;
         if found.default_organization_id == organization {
@@ -187,4 +189,17 @@ fn insert_membership(
 
 pub(crate) fn require_user(conn: &mut DbConnection, user: UserId) -> Result<User, StorageError> {
     find(conn, user)?.ok_or(Rejection::NoSuchUser(user).into())
+}
+
+/// Finds the user and, for the rest of the write transaction, locks their row,
+/// so that changes to their memberships and default organization take turns
+/// and each sees the last one's result. On SQLite the `BEGIN IMMEDIATE` of
+/// [`DbConnection::write`] already holds the database's write lock.
+fn lock(conn: &mut DbConnection, user: UserId) -> Result<User, StorageError> {
+    let query = users::table.find(user.to_string()).select(users::id);
+    match conn {
+        DbConnection::Postgres(conn) => query.for_update().first::<String>(conn).optional()?,
+        DbConnection::Sqlite(conn) => query.first::<String>(conn).optional()?,
+    };
+    require_user(conn, user)
 }

@@ -17,6 +17,7 @@ sessions_storage::on_both_backends!(with crate::run:
     a_repeated_parameter_is_refused,
     an_unknown_path_is_not_found,
     another_method_is_not_allowed,
+    an_exhausted_pool_is_service_unavailable_until_a_connection_frees,
 );
 
 const LIMIT: &str = "limit must be an integer from 1 to 500";
@@ -146,6 +147,34 @@ async fn another_method_is_not_allowed(app: TestApp) {
     }
 }
 
+async fn an_exhausted_pool_is_service_unavailable_until_a_connection_frees(app: TestApp) {
+    let tenant = Tenant::new(&mut app.conn());
+    let options = PoolOptions {
+        max_size: 1,
+        checkout_timeout: Duration::from_millis(200),
+        ..PoolOptions::default()
+    };
+    let (app, pool) = app.with_pool(options);
+    let held = pool.get().expect("the only connection");
+    let reply = app.get("/api/v1/sessions", &tenant.key, None).await;
+    assert_eq!(
+        (reply.status, &reply.body),
+        (
+            503,
+            &error(
+                "service_unavailable",
+                "the service is temporarily unavailable; retry shortly"
+            )
+        )
+    );
+    assert_eq!(reply.header("retry-after"), Some("1"));
+    drop(held);
+    assert_eq!(
+        app.get("/api/v1/sessions", &tenant.key, None).await.status,
+        200
+    );
+}
+
 /// A database that cannot be reached answers 503 with `Retry-After`, fast.
 #[actix_web::test]
 async fn an_unreachable_database_is_service_unavailable() {
@@ -157,6 +186,7 @@ async fn an_unreachable_database_is_service_unavailable() {
         let options = PoolOptions {
             max_size: 2,
             checkout_timeout: Duration::from_millis(300),
+            ..PoolOptions::default()
         };
         let app = TestApp::with_state(TestDb::sqlite(), AppState::new(pool(&url, options)));
         let reply = app

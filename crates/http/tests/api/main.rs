@@ -14,7 +14,7 @@ use serde_json::Value;
 use sessions_domain::{ApiKeySecret, OrganizationId, Role, User};
 use sessions_http::AppState;
 use sessions_storage::testing::{TestDb, member, organization};
-use sessions_storage::{DbConnection, api_keys};
+use sessions_storage::{DbConnection, Pool, PoolOptions, api_keys};
 
 #[derive(Debug)]
 pub struct TestApp {
@@ -52,9 +52,17 @@ impl TestApp {
         Self { db, state }
     }
 
-    /// An app whose database is unreachable.
+    /// An app over another pool (an unreachable database, say).
     pub fn with_state(db: TestDb, state: AppState) -> Self {
         Self { db, state }
+    }
+
+    /// The same database behind a pool configured otherwise; the pool is
+    /// returned too, so that a test can hold its connections.
+    pub fn with_pool(self, options: PoolOptions) -> (Self, Pool) {
+        let pool = sessions_storage::pool(self.db.url(), options);
+        let state = AppState::new(pool.clone());
+        (Self { db: self.db, state }, pool)
     }
 
     pub fn conn(&self) -> DbConnection {

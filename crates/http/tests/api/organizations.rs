@@ -16,6 +16,7 @@ sessions_storage::on_both_backends!(with crate::run:
     a_removed_member_is_forbidden_at_once_bound_keys_included,
     every_role_may_list,
     a_malformed_header_is_a_bad_request,
+    a_repeated_header_is_a_bad_request,
 );
 
 async fn the_header_selects_one_of_the_callers_organizations(app: TestApp) {
@@ -173,6 +174,27 @@ async fn every_role_may_list(app: TestApp) {
             "{role}"
         );
     }
+}
+
+async fn a_repeated_header_is_a_bad_request(app: TestApp) {
+    let tenant = Tenant::new(&mut app.conn());
+    let org = tenant.organization.to_string();
+    let request = actix_web::test::TestRequest::get()
+        .uri("/api/v1/sessions")
+        .insert_header(("Authorization", format!("Bearer {}", tenant.key.expose())))
+        .append_header(("X-Organization-Id", org.as_str()))
+        .append_header(("X-Organization-Id", org.as_str()));
+    let reply = app.call(request).await;
+    assert_eq!(
+        (reply.status, &reply.body),
+        (
+            400,
+            &error(
+                "invalid_parameter",
+                "X-Organization-Id must be given at most once"
+            )
+        )
+    );
 }
 
 async fn a_malformed_header_is_a_bad_request(app: TestApp) {

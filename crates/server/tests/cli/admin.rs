@@ -174,7 +174,18 @@ fn refusals_are_one_line_and_change_nothing(db: &TestDb) {
         .failure(),
         format!("error: user {user_id} is already a member of organization {org}")
     );
-    assert_eq!(admin(&["org", "create", "--name", ""]).code, Some(2));
+    let usage = admin(&["org", "create", "--name", ""]);
+    assert!(
+        usage.failure().contains("must not be empty"),
+        "{}",
+        usage.stderr
+    );
+    let usage = admin(&["org"]);
+    assert_eq!(
+        usage.failure(),
+        "error: 'sessions-api admin org' requires a subcommand but one was not provided \
+         [subcommands: create, help] (see --help)"
+    );
     let usage = admin(&[
         "member", "add", "--org", &org, "--user", user_id, "--role", "owner",
     ]);
@@ -200,7 +211,9 @@ fn refusals_are_one_line_and_change_nothing(db: &TestDb) {
         "2016-12-31T23:59:60Z",
     ]);
     assert!(usage.failure().contains("leap second"), "{}", usage.stderr);
-    // Nothing above changed the membership or added a session.
+    // The refused `member add` left the first role in place. (The refused
+    // session before the membership added nothing either, or the session at
+    // the same instant after it would have been refused.)
     assert_eq!(
         admin(&["member", "remove", "--org", &org, "--user", user_id]).json()["role"],
         "readonly"

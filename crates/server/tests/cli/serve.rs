@@ -143,7 +143,9 @@ fn an_unusable_database_url_is_a_clear_error_never_a_fallback() {
     let scheme = sessions_api(dir.path(), "mysql://root@127.0.0.1/test", &["migrate"]);
     assert_eq!(
         scheme.failure(),
-        "error: unsupported database URL scheme `mysql://` (use sqlite://PATH, a file path, or postgres://…)"
+        "error: invalid value 'mysql://root@127.0.0.1/test' for '--database-url <DATABASE>': \
+         unsupported database URL scheme `mysql://` (use sqlite://PATH, a file path, or postgres://…) \
+         (see --help)"
     );
     let unreachable = sessions_api(
         dir.path(),
@@ -157,13 +159,45 @@ fn an_unusable_database_url_is_a_clear_error_never_a_fallback() {
         ),
         "{reason}"
     );
-    assert!(
-        reason.contains("127.0.0.1") && reason.contains('1'),
-        "{reason}"
-    );
+    assert!(reason.contains("port 1 failed"), "{reason}");
     assert_eq!(
         std::fs::read_dir(dir.path()).expect("dir").count(),
         0,
         "no SQLite file was created"
     );
+}
+
+#[test]
+fn a_taken_port_fails_before_the_demo_creates_anything() {
+    let dir = tempfile::tempdir().expect("dir");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let address = taken.local_addr().expect("address").to_string();
+    let refused = sessions_api(
+        dir.path(),
+        "sqlite://demo.db",
+        &["serve", "--demo", "--bind", &address],
+    );
+    assert!(
+        refused
+            .failure()
+            .starts_with(&format!("error: cannot listen on {address}: "))
+    );
+    drop(taken);
+    // The database was never touched, so a later --demo still seeds it.
+    assert!(!dir.path().join("demo.db").exists());
+}
+
+#[test]
+fn admin_commands_need_a_migrated_database_and_create_no_file() {
+    let dir = tempfile::tempdir().expect("dir");
+    let missing = sessions_api(
+        dir.path(),
+        "typo.db",
+        &["admin", "org", "create", "--name", "Acme"],
+    );
+    assert_eq!(
+        missing.failure(),
+        "error: no SQLite database at typo.db; `sessions-api migrate` creates it"
+    );
+    assert!(!dir.path().join("typo.db").exists());
 }

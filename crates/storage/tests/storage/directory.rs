@@ -18,6 +18,7 @@ sessions_storage::on_both_backends!(
     bound_keys_need_a_membership,
     keys_are_revoked_once,
     migrations_apply_once,
+    a_default_change_and_a_removal_take_turns,
 );
 
 fn a_new_user_administers_a_personal_default_organization(db: &TestDb) {
@@ -148,4 +149,45 @@ fn migrations_apply_once(db: &TestDb) {
         run_pending_migrations(&mut db.connect()).expect("migrations"),
         Vec::<String>::new()
     );
+}
+
+/// Racing "make X the default" against "leave X": whichever goes first, the
+/// other is refused, and the default stays an organization of the user's.
+fn a_default_change_and_a_removal_take_turns(db: &TestDb) {
+    let mut conn = db.connect();
+    let (mut first, mut second) = (db.connect(), db.connect());
+    for _ in 0..20 {
+        let org = organization(&mut conn).id;
+        let user = member(&mut conn, org, Role::ReadOnly);
+        let (set, removed) = std::thread::scope(|scope| {
+            let set = scope.spawn(|| users::set_default_organization(&mut first, user.id, org));
+            let removed = scope.spawn(|| users::remove_member(&mut second, org, user.id));
+            (set.join().expect("set"), removed.join().expect("remove"))
+        });
+        match (set, removed) {
+            (Ok(_), removed) => assert_eq!(
+                rejection(removed),
+                Rejection::DefaultOrganization {
+                    organization: org,
+                    user: user.id
+                }
+            ),
+            (set, Ok(_)) => assert_eq!(
+                rejection(set),
+                Rejection::NotAMember {
+                    organization: org,
+                    user: user.id
+                }
+            ),
+            (set, removed) => panic!("both refused: {set:?}, {removed:?}"),
+        }
+        let now = users::find(&mut conn, user.id)
+            .expect("query")
+            .expect("user");
+        let membership = users::find_membership(&mut conn, now.default_organization_id, user.id);
+        assert!(
+            membership.expect("query").is_some(),
+            "the default is the user's"
+        );
+    }
 }

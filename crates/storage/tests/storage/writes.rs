@@ -18,6 +18,7 @@ sessions_storage::on_both_backends!(
     concurrent_writers_get_distinct_instants_and_lose_nothing,
     sessions_need_a_member_of_an_existing_organization,
     a_session_is_released_once_and_not_before_it_began,
+    of_two_concurrent_releases_exactly_one_wins,
 );
 
 fn count(conn: &mut DbConnection, org: OrganizationId) -> usize {
@@ -183,4 +184,29 @@ fn a_session_is_released_once_and_not_before_it_began(db: &TestDb) {
         rejection(sessions::create(&mut conn, &born_released)),
         Rejection::ReleasedBeforeCreated { .. }
     ));
+}
+
+fn of_two_concurrent_releases_exactly_one_wins(db: &TestDb) {
+    let mut conn = db.connect();
+    let org = organization(&mut conn).id;
+    let user = member(&mut conn, org, Role::Admin);
+    let (mut first, mut second) = (db.connect(), db.connect());
+    for _ in 0..20 {
+        let session = sessions::create(&mut conn, &new_session(org, &user, None)).expect("session");
+        let (a, b) = std::thread::scope(|scope| {
+            let a = scope.spawn(|| sessions::release(&mut first, session.id, None));
+            let b = scope.spawn(|| sessions::release(&mut second, session.id, None));
+            (a.join().expect("first"), b.join().expect("second"))
+        });
+        let (winner, loser) = if a.is_ok() { (a, b) } else { (b, a) };
+        let released = winner.expect("one release wins");
+        assert_eq!(rejection(loser), Rejection::AlreadyReleased(session.id));
+        let stored = sessions::find(&mut conn, session.id)
+            .expect("query")
+            .expect("session");
+        assert_eq!(
+            stored.released_at, released.released_at,
+            "the winner's instant stays"
+        );
+    }
 }
