@@ -125,6 +125,13 @@ impl Drop for TestDb {
     }
 }
 
+/// Runs raw SQL, for tests that need to do to the database what the service
+/// never does (hold a lock, say).
+pub fn execute(conn: &mut DbConnection, sql: &str) {
+    diesel::connection::SimpleConnection::batch_execute(conn, sql)
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
 /// An instant from its RFC 3339 text.
 pub fn at(text: &str) -> Timestamp {
     Timestamp::parse_rfc3339(text).expect(text)

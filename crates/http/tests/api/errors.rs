@@ -6,7 +6,7 @@ use std::time::Duration;
 use actix_web::test::TestRequest;
 use sessions_domain::ApiKeySecret;
 use sessions_http::AppState;
-use sessions_storage::testing::TestDb;
+use sessions_storage::testing::{TestDb, execute};
 use sessions_storage::{DatabaseUrl, PoolOptions, pool};
 
 use crate::{Tenant, TestApp, error};
@@ -205,4 +205,37 @@ async fn an_unreachable_database_is_service_unavailable() {
         );
         assert_eq!(reply.header("retry-after"), Some("1"));
     }
+}
+
+/// PostgreSQL: a statement stuck behind another session's lock is cancelled
+/// after the statement timeout and answered 503, then the service recovers.
+#[test]
+fn on_postgres_a_statement_stuck_behind_a_lock_is_service_unavailable() {
+    let Some(db) = TestDb::postgres() else {
+        return;
+    };
+    actix_web::rt::System::new().block_on(async move {
+        let app = TestApp::new(db);
+        let tenant = Tenant::new(&mut app.conn());
+        let options = PoolOptions {
+            statement_timeout: Duration::from_millis(300),
+            ..PoolOptions::default()
+        };
+        let (app, _pool) = app.with_pool(options);
+        let mut locker = app.conn();
+        execute(
+            &mut locker,
+            "BEGIN; LOCK TABLE api_keys IN ACCESS EXCLUSIVE MODE",
+        );
+        let reply = app.get("/api/v1/sessions", &tenant.key, None).await;
+        assert_eq!(
+            (reply.status, reply.body["error"]["code"].as_str()),
+            (503, Some("service_unavailable"))
+        );
+        execute(&mut locker, "ROLLBACK");
+        assert_eq!(
+            app.get("/api/v1/sessions", &tenant.key, None).await.status,
+            200
+        );
+    });
 }
