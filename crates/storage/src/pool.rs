@@ -8,7 +8,6 @@ use diesel::r2d2;
 use crate::{DatabaseUrl, DbConnection, StorageError};
 
 pub type Pool = r2d2::Pool<ConnectionManager>;
-pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
 
 /// How the pool behaves. A checkout that waits longer than
 /// `checkout_timeout` fails, and on PostgreSQL a statement that runs (or
