@@ -29,13 +29,6 @@ impl TryFrom<OrganizationRow> for Organization {
 
 /// Creates an organization; `None` as the name makes a Personal one.
 pub fn create(conn: &mut DbConnection, name: Option<&str>) -> Result<Organization, StorageError> {
-    conn.write(|conn| insert(conn, name))
-}
-
-pub(crate) fn insert(
-    conn: &mut DbConnection,
-    name: Option<&str>,
-) -> Result<Organization, StorageError> {
     diesel::insert_into(organizations::table)
         .values((
             organizations::name.eq(name),

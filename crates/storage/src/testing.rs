@@ -76,10 +76,12 @@ impl TestDb {
         db
     }
 
-    /// `None` when `TEST_DATABASE_URL` is unset. When it is set, a server
+    /// `None` when `TEST_DATABASE_URL` is unset or empty. When it is set, a server
     /// that cannot be used fails the test rather than skipping it.
     pub fn postgres() -> Option<Self> {
-        let admin_url = std::env::var(TEST_DATABASE_URL).ok()?;
+        let admin_url = std::env::var(TEST_DATABASE_URL)
+            .ok()
+            .filter(|url| !url.is_empty())?;
         let name = format!("sessions_test_{}", uuid::Uuid::new_v4().simple());
         let mut admin = PgConnection::establish(&admin_url)
             .unwrap_or_else(|error| panic!("{TEST_DATABASE_URL} is set but unusable: {error}"));

@@ -60,7 +60,7 @@ impl TryFrom<MembershipRow> for Membership {
 /// and which becomes their default.
 pub fn create(conn: &mut DbConnection, email: Option<&str>) -> Result<User, StorageError> {
     conn.write(|conn| {
-        let personal = organizations::insert(conn, None)?;
+        let personal = organizations::create(conn, None)?;
         let id = UserId::random();
         let now = Timestamp::now().to_utc_datetime();
         let inserted = diesel::insert_into(users::table)
