@@ -57,12 +57,12 @@ impl Modify for BearerKeys {
 #[allow(dead_code)]
 pub(crate) struct PageQuery {
     /// Maximum sessions to return: a canonical decimal integer from 1 to 500.
-    #[param(minimum = 1, maximum = 500, default = 100)]
+    #[param(nullable = false, minimum = 1, maximum = 500, default = 100)]
     limit: Option<u16>,
     /// Cursor: return sessions created strictly before this RFC 3339
     /// timestamp (any offset and precision; usually the previous page's
     /// `nextCursor`).
-    #[param(format = DateTime)]
+    #[param(nullable = false, format = DateTime)]
     before: Option<String>,
 }
 
@@ -74,6 +74,6 @@ pub(crate) struct OrganizationHeader {
     /// Selects which of the caller's organizations the request acts on: a
     /// canonical positive decimal integer. When omitted, the organization
     /// the API key is bound to, otherwise the caller's default organization.
-    #[param(rename = "X-Organization-Id", format = Int64, minimum = 1)]
+    #[param(rename = "X-Organization-Id", nullable = false, format = Int64, minimum = 1)]
     x_organization_id: Option<i64>,
 }

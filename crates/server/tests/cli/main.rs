@@ -116,12 +116,17 @@ impl Reply {
 
 impl Server {
     pub fn start(dir: &Path, database: &str, extra: &[&str]) -> Self {
+        Self::start_logging(dir, database, extra, "info")
+    }
+
+    /// `start`, with `RUST_LOG` at `level`.
+    pub fn start_logging(dir: &Path, database: &str, extra: &[&str], level: &str) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_sessions-api"))
             .args(["serve", "--bind", "127.0.0.1:0"])
             .args(extra)
             .current_dir(dir)
             .env("DATABASE_URL", database)
-            .env("RUST_LOG", "info")
+            .env("RUST_LOG", level)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
