@@ -17,6 +17,8 @@ pub enum Platform {
 pub struct UnknownPlatform;
 
 impl Platform {
+    pub const ALL: [Self; 2] = [Self::Ios, Self::Android];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Ios => "ios",
@@ -55,6 +57,8 @@ pub enum DeviceType {
 pub struct UnknownDeviceType;
 
 impl DeviceType {
+    pub const ALL: [Self; 3] = [Self::Real, Self::Simulator, Self::Emulator];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Real => "real",
@@ -140,14 +144,10 @@ mod tests {
 
     #[test]
     fn platforms_and_device_types_round_trip_through_text() {
-        for platform in [Platform::Ios, Platform::Android] {
+        for platform in Platform::ALL {
             assert_eq!(platform.as_str().parse(), Ok(platform));
         }
-        for device_type in [
-            DeviceType::Real,
-            DeviceType::Simulator,
-            DeviceType::Emulator,
-        ] {
+        for device_type in DeviceType::ALL {
             assert_eq!(device_type.as_str().parse(), Ok(device_type));
         }
         assert_eq!("iOS".parse::<Platform>(), Err(UnknownPlatform));

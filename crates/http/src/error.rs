@@ -27,7 +27,9 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use sessions_domain::AccessDenied;
-use sessions_storage::StorageError;
+use sessions_storage::{StorageError, Unavailability};
+
+use crate::dto::{ErrorBody, ErrorDetail};
 
 /// Seconds a client should wait before retrying after a 503.
 const RETRY_AFTER_SECONDS: u32 = 1;
@@ -92,6 +94,12 @@ impl From<Unauthorized> for ApiError {
     }
 }
 
+impl Unavailability for ApiError {
+    fn is_unavailable(&self) -> bool {
+        matches!(self, Self::ServiceUnavailable)
+    }
+}
+
 impl From<StorageError> for ApiError {
     fn from(error: StorageError) -> Self {
         if error.is_unavailable() {
@@ -139,9 +147,12 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
-        response.json(serde_json::json!({
-            "error": { "code": self.code(), "message": self.to_string() }
-        }))
+        response.json(ErrorBody {
+            error: ErrorDetail {
+                code: self.code(),
+                message: self.to_string(),
+            },
+        })
     }
 }
 

@@ -5,30 +5,66 @@
 mod credentials;
 mod dto;
 pub mod error;
+pub mod openapi;
 mod params;
 mod routes;
 
-use actix_web::web;
+use std::time::Duration;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::DefaultHeaders;
+use actix_web::{App, web};
 use sessions_storage::Pool;
 
-pub use dto::{DeviceBody, SessionBody, SessionList};
+pub use dto::{DeviceBody, ErrorBody, ErrorDetail, SessionBody, SessionList};
 pub use error::ApiError;
 
 /// What every handler shares.
 #[derive(Debug, Clone)]
 pub struct AppState {
     pool: Pool,
+    /// The longest a request waits for the database before it is answered
+    /// 503, even if its statement is still stuck (an unreachable host, a
+    /// lock SQLite keeps retrying past `busy_timeout`).
+    deadline: Duration,
 }
 
 impl AppState {
-    pub fn new(pool: Pool) -> Self {
-        Self { pool }
+    /// Usually `AppState::new(pool(url, options), options.deadline())`.
+    pub fn new(pool: Pool, deadline: Duration) -> Self {
+        Self { pool, deadline }
     }
 }
 
-/// Registers the whole API on an actix `App`, including the JSON answers for
-/// unknown routes and methods: `App::new().configure(sessions_http::configure(state))`.
-pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
+/// The whole API as an actix `App`, as the server runs it and the tests call
+/// it. Every answer, success or error, is private to its caller and is
+/// exactly the JSON it says it is: `Cache-Control: no-store`,
+/// `X-Content-Type-Options: nosniff`.
+pub fn app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .wrap(
+            DefaultHeaders::new()
+                .add((header::CACHE_CONTROL, "no-store"))
+                .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")),
+        )
+        .configure(configure(state))
+}
+
+/// Registers the routes, including the JSON answers for unknown paths and
+/// methods.
+fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
     move |config| {
         config.app_data(web::Data::new(state));
         routes::register(config);

@@ -2,7 +2,7 @@
 //! organization (header). Unknown query parameters are ignored; a known one
 //! given twice is an error, since either reading would be a guess.
 
-use actix_web::http::header::HeaderMap;
+use actix_web::http::header::{self, HeaderMap};
 use actix_web::web;
 use sessions_domain::{Cursor, Limit, OrganizationId};
 
@@ -70,6 +70,20 @@ pub(crate) fn requested_organization(
         .and_then(|text| text.parse().ok())
         .map(Some)
         .ok_or_else(|| ApiError::invalid(ORGANIZATION_HEADER, "must be a positive integer"))
+}
+
+/// A GET carries no content; one that does is refused rather than read
+/// past, so that a client never believes its body meant something.
+pub(crate) fn no_body(headers: &HeaderMap) -> Result<(), ApiError> {
+    let announced = headers.contains_key(header::TRANSFER_ENCODING)
+        || headers
+            .get(header::CONTENT_LENGTH)
+            .is_some_and(|length| length.as_bytes() != b"0");
+    if announced {
+        Err(ApiError::invalid("body", "must be empty: a GET takes none"))
+    } else {
+        Ok(())
+    }
 }
 
 #[cfg(test)]

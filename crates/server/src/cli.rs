@@ -39,6 +39,9 @@ pub enum Command {
     Serve(ServeOptions),
     /// Apply pending migrations and exit.
     Migrate,
+    /// Print the OpenAPI document of the API (as served at
+    /// /api/v1/openapi.json) and exit.
+    Openapi,
     /// Operator commands; each prints one JSON object.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -57,12 +60,16 @@ pub struct ServeOptions {
     pub pool_size: u32,
     /// Milliseconds a request waits for a database connection before it is
     /// answered 503.
-    #[arg(long, env = "SESSIONS_API_POOL_TIMEOUT_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=60_000))]
+    #[arg(long, env = "SESSIONS_API_POOL_TIMEOUT_MS", default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=60_000))]
     pub pool_timeout_ms: u64,
-    /// Milliseconds a PostgreSQL statement may run or wait for a lock before
-    /// it is cancelled and the request answered 503.
-    #[arg(long, env = "SESSIONS_API_STATEMENT_TIMEOUT_MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    /// Milliseconds a statement may run (PostgreSQL) or wait for a lock
+    /// (both backends) before it is given up and the request answered 503.
+    #[arg(long, env = "SESSIONS_API_STATEMENT_TIMEOUT_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
     pub statement_timeout_ms: u64,
+    /// Seconds that requests in flight at SIGTERM or SIGINT may take to
+    /// finish before their connections are closed.
+    #[arg(long, env = "SESSIONS_API_SHUTDOWN_GRACE_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub shutdown_grace_secs: u64,
 }
 
 impl ServeOptions {

@@ -7,6 +7,7 @@ mod cli;
 mod demo;
 mod serve;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -47,6 +48,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin(command) => admin::run(&mut open_migrated(&database)?, command),
+        Command::Openapi => {
+            let document = sessions_http::openapi::document();
+            std::io::stdout()
+                .write_all(document.as_bytes())
+                .context("cannot write the document")
+        }
     }
 }
 
@@ -79,7 +86,7 @@ fn open_migrated(database: &DatabaseUrl) -> anyhow::Result<DbConnection> {
 fn init_logging(command: &Command) {
     let default = match command {
         Command::Serve(_) => "info",
-        Command::Migrate | Command::Admin(_) => "warn",
+        Command::Migrate | Command::Admin(_) | Command::Openapi => "warn",
     };
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(default)).init();
 }

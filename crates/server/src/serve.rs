@@ -2,9 +2,10 @@
 //! serve.
 
 use std::net::TcpListener;
+use std::task::Poll;
 
+use actix_web::HttpServer;
 use actix_web::middleware::Logger;
-use actix_web::{App, HttpServer};
 use anyhow::Context;
 use sessions_http::AppState;
 use sessions_storage::{DatabaseUrl, pool, run_pending_migrations};
@@ -29,17 +30,18 @@ pub fn serve(database: &DatabaseUrl, options: &ServeOptions) -> anyhow::Result<(
     }
     drop(conn);
 
-    let state = AppState::new(pool(database, options.pool()));
+    let pool_options = options.pool();
+    let state = AppState::new(pool(database, pool_options), pool_options.deadline());
     actix_web::rt::System::new().block_on(async move {
+        let stop = stop_signal().context("cannot listen for signals")?;
         // The default access log: peer, request line, status, size, Referer,
         // User-Agent, time. No other header, so never Authorization.
-        let server = HttpServer::new(move || {
-            App::new()
-                .wrap(Logger::default())
-                .configure(sessions_http::configure(state.clone()))
-        })
-        .listen(listener)
-        .with_context(|| format!("cannot serve on {address}"))?;
+        let server =
+            HttpServer::new(move || sessions_http::app(state.clone()).wrap(Logger::default()))
+                .shutdown_signal(stop)
+                .shutdown_timeout(options.shutdown_grace_secs)
+                .listen(listener)
+                .with_context(|| format!("cannot serve on {address}"))?;
         eprintln!(
             "sessions-api listening on http://{address} ({} database {database})",
             database.backend()
@@ -47,6 +49,34 @@ pub fn serve(database: &DatabaseUrl, options: &ServeOptions) -> anyhow::Result<(
         server
             .run()
             .await
-            .context("the server stopped with an error")
+            .context("the server stopped with an error")?;
+        // The workers, and with them every clone of the pool, are gone: the
+        // connections are closed.
+        log::info!("stopped");
+        Ok(())
+    })
+}
+
+/// Resolves at the first SIGTERM or SIGINT, after which the server stops
+/// accepting, gives requests in flight the grace period, and returns. Both
+/// signals are graceful (actix's own handling forces a stop on SIGINT); the
+/// handlers are installed before the server starts, so an early signal is
+/// not lost.
+fn stop_signal() -> std::io::Result<impl Future<Output = ()> + Send + 'static> {
+    use actix_web::rt::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        let name = std::future::poll_fn(|cx| {
+            if terminate.poll_recv(cx).is_ready() {
+                Poll::Ready("SIGTERM")
+            } else if interrupt.poll_recv(cx).is_ready() {
+                Poll::Ready("SIGINT")
+            } else {
+                Poll::Pending
+            }
+        })
+        .await;
+        log::info!("{name}: stopping; requests in flight may finish");
     })
 }

@@ -71,18 +71,14 @@ pub enum Rejection {
     },
 }
 
-impl StorageError {
-    pub fn is_unavailable(&self) -> bool {
-        matches!(self, Self::Unavailable(_))
-    }
-}
-
 /// Messages of errors that pass: the database is busy, restarting, out of
 /// reach or cut a statement short. Neither backend gives these a kind of
 /// their own through diesel (PostgreSQL's SQLSTATE is not exposed).
-const TRANSIENT: [&str; 9] = [
-    // SQLite: another writer holds the lock past busy_timeout; the disk.
+const TRANSIENT: [&str; 13] = [
+    // SQLite: another writer holds the lock past busy_timeout; another
+    // process holds the WAL index's locks (SQLITE_PROTOCOL); the disk.
     "database is locked",
+    "locking protocol",
     "database table is locked",
     "disk I/O error",
     // PostgreSQL: statement_timeout / lock_timeout, deadlock, shutdown.
@@ -90,8 +86,13 @@ const TRANSIENT: [&str; 9] = [
     "deadlock detected",
     "terminating connection",
     "the database system is",
+    // libpq: the connection is gone (the first is what a pooled connection
+    // says once its server has closed it).
+    "no connection to the server",
     "server closed the connection",
     "could not receive data from server",
+    "could not send data to server",
+    "connection has been closed unexpectedly",
 ];
 
 impl From<DieselError> for StorageError {
@@ -134,6 +135,7 @@ impl From<diesel::ConnectionError> for StorageError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Unavailability;
 
     fn database_error(kind: DatabaseErrorKind, message: &str) -> StorageError {
         DieselError::DatabaseError(kind, Box::new(message.to_owned())).into()
@@ -151,6 +153,7 @@ mod tests {
                 "could not serialize access",
             ),
             (DatabaseErrorKind::Unknown, "database is locked"),
+            (DatabaseErrorKind::Unknown, "locking protocol"),
             (
                 DatabaseErrorKind::Unknown,
                 "canceling statement due to statement timeout",
@@ -159,6 +162,7 @@ mod tests {
                 DatabaseErrorKind::Unknown,
                 "terminating connection due to administrator command",
             ),
+            (DatabaseErrorKind::Unknown, "no connection to the server\n"),
         ] {
             assert!(database_error(kind, message).is_unavailable(), "{message}");
         }

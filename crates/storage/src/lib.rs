@@ -20,5 +20,5 @@ pub mod users;
 pub use connection::DbConnection;
 pub use error::{Rejection, StorageError};
 pub use migrations::{has_pending_migrations, run_pending_migrations};
-pub use pool::{ConnectionManager, Pool, PoolOptions, pool};
+pub use pool::{ConnectionManager, Pool, PoolOptions, Unavailability, pool, with_connection};
 pub use url::{DatabaseUrl, InvalidDatabaseUrl};

@@ -2,43 +2,72 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use sessions_domain::Page;
-use sessions_storage::{StorageError, api_keys, sessions};
+use sessions_storage::{StorageError, api_keys, sessions, with_connection};
 
+use crate::dto::ErrorBody;
 use crate::error::Unauthorized;
-use crate::params::{PageParams, requested_organization};
+use crate::openapi::{OrganizationHeader, PageQuery};
+use crate::params::{PageParams, no_body, requested_organization};
 use crate::{ApiError, AppState, SessionList};
 
-/// Authentication comes first: a caller without a live key learns nothing
-/// else, not even that a parameter is malformed. Then the parameters, then
-/// the organization, then the page. The key, user and membership are read in
-/// one query and the page in a second, on one pooled connection.
+/// List sessions: the selected organization's sessions, newest first.
+///
+/// The organization is the one `X-Organization-Id` names, else the one the
+/// API key is bound to, else the caller's default organization; the caller
+/// must be a member of it. Pages follow `nextCursor` until it is absent.
+#[utoipa::path(
+    get,
+    path = "/api/v1/sessions",
+    operation_id = "listSessions",
+    tag = "sessions",
+    params(PageQuery, OrganizationHeader),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "One page of sessions, newest first", body = SessionList),
+        (status = 400, description = "A query parameter or header is malformed", body = ErrorBody),
+        (status = 401, description = "Missing, malformed, unknown or revoked Bearer key", body = ErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
+        (status = 403, description = "The caller is not a member of the selected organization, or the key is bound to another", body = ErrorBody),
+        (status = 503, description = "The database is unreachable or busy", body = ErrorBody,
+            headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))),
+    ),
+)]
 pub(crate) async fn list(
     request: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    // Authentication comes first: a caller without a live key learns nothing
+    // else, not even that a parameter is malformed. Then the parameters, then
+    // the organization, then the page. The key, user and membership are read
+    // in one query and the page in a second, on one pooled connection.
     let digest = crate::credentials::bearer_secret(request.headers())?.digest();
     let requested = requested_organization(request.headers());
-    let params = PageParams::from_query(request.query_string());
+    let params =
+        no_body(request.headers()).and_then(|()| PageParams::from_query(request.query_string()));
     let pool = state.pool.clone();
 
-    let page = web::block(move || -> Result<Page, ApiError> {
-        let mut conn = pool.get().map_err(StorageError::from)?;
-        let caller = api_keys::find_caller(
-            &mut conn,
-            &digest,
-            requested.as_ref().ok().copied().flatten(),
-        )?
-        .ok_or(Unauthorized::InvalidKey)?;
-        let (requested, params) = (requested?, params?);
-        let membership = caller.authorize(requested)?;
-        Ok(sessions::list(
-            &mut conn,
-            membership.organization_id,
-            params.limit,
-            params.cursor,
-        )?)
-    })
-    .await??;
+    let work = web::block(move || {
+        with_connection(&pool, |conn| -> Result<Page, ApiError> {
+            let caller =
+                api_keys::find_caller(conn, &digest, requested.as_ref().ok().copied().flatten())?
+                    .ok_or(Unauthorized::InvalidKey)?;
+            let (requested, params) = (requested?, params?);
+            let membership = caller.authorize(requested)?;
+            Ok(sessions::list(
+                conn,
+                membership.organization_id,
+                params.limit,
+                params.cursor,
+            )?)
+        })
+    });
+    let page = actix_web::rt::time::timeout(state.deadline, work)
+        .await
+        .map_err(|_| {
+            StorageError::Unavailable(
+                format!("no answer within the deadline of {:?}", state.deadline).into(),
+            )
+        })???;
 
     Ok(HttpResponse::Ok().json(SessionList::from(page)))
 }

@@ -164,7 +164,10 @@ async fn an_unreachable_database_is_service_unavailable() {
             checkout_timeout: Duration::from_millis(300),
             ..PoolOptions::default()
         };
-        let app = TestApp::with_state(TestDb::sqlite(), AppState::new(pool(&url, options)));
+        let app = TestApp::with_state(
+            TestDb::sqlite(),
+            AppState::new(pool(&url, options), options.deadline()),
+        );
         let reply = app
             .get("/api/v1/sessions", &ApiKeySecret::generate(), None)
             .await;

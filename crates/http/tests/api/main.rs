@@ -3,13 +3,14 @@
 
 mod auth;
 mod errors;
+mod openapi;
 mod organizations;
 mod paging;
 
 use std::future::Future;
 
 use actix_web::http::header::HeaderMap;
-use actix_web::{App, test};
+use actix_web::test;
 use serde_json::Value;
 use sessions_domain::{ApiKeySecret, OrganizationId, Role, User};
 use sessions_http::AppState;
@@ -48,7 +49,7 @@ impl Reply {
 
 impl TestApp {
     pub fn new(db: TestDb) -> Self {
-        let state = AppState::new(db.pool());
+        let state = AppState::new(db.pool(), PoolOptions::default().deadline());
         Self { db, state }
     }
 
@@ -61,7 +62,7 @@ impl TestApp {
     /// returned too, so that a test can hold its connections.
     pub fn with_pool(self, options: PoolOptions) -> (Self, Pool) {
         let pool = sessions_storage::pool(self.db.url(), options);
-        let state = AppState::new(pool.clone());
+        let state = AppState::new(pool.clone(), options.deadline());
         (Self { db: self.db, state }, pool)
     }
 
@@ -70,18 +71,23 @@ impl TestApp {
     }
 
     pub async fn call(&self, request: test::TestRequest) -> Reply {
-        let app =
-            test::init_service(App::new().configure(sessions_http::configure(self.state.clone())))
-                .await;
+        let app = test::init_service(sessions_http::app(self.state.clone())).await;
         let response = test::call_service(&app, request.to_request()).await;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        // Every answer, success or not, is JSON.
-        assert_eq!(
-            headers.get("content-type").and_then(|v| v.to_str().ok()),
-            Some("application/json"),
-            "status {status}"
-        );
+        // Every answer, success or not, is JSON, private and not to be
+        // sniffed as anything else.
+        for (name, value) in [
+            ("content-type", "application/json"),
+            ("cache-control", "no-store"),
+            ("x-content-type-options", "nosniff"),
+        ] {
+            assert_eq!(
+                headers.get(name).and_then(|v| v.to_str().ok()),
+                Some(value),
+                "{name} of a {status}"
+            );
+        }
         let bytes = test::read_body(response).await;
         let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| {
             panic!(

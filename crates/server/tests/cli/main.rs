@@ -2,14 +2,17 @@
 //! requests to it, on SQLite and (with `TEST_DATABASE_URL`) PostgreSQL.
 
 mod admin;
+mod faults;
+mod hostile;
 mod serve;
+mod shutdown;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -85,28 +88,53 @@ pub fn sessions_api(dir: &Path, database: &str, args: &[&str]) -> Output {
     }
 }
 
-/// A running `sessions-api serve`, stopped when dropped.
+/// A running `sessions-api serve`, killed when dropped unless it exited.
 #[derive(Debug)]
 pub struct Server {
     child: Child,
     pub address: String,
-    stdout_lines: mpsc::Receiver<String>,
+    stdout_lines: Mutex<mpsc::Receiver<String>>,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+/// One HTTP answer: its status, head (lower-cased) and JSON body.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub head: String,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let prefix = format!("{}: ", name.to_ascii_lowercase());
+        self.head
+            .lines()
+            .find_map(|line| line.strip_prefix(prefix.as_str()))
+    }
 }
 
 impl Server {
     pub fn start(dir: &Path, database: &str, extra: &[&str]) -> Self {
+        Self::start_logging(dir, database, extra, "info")
+    }
+
+    /// `start`, with `RUST_LOG` at `level`.
+    pub fn start_logging(dir: &Path, database: &str, extra: &[&str], level: &str) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_sessions-api"))
             .args(["serve", "--bind", "127.0.0.1:0"])
             .args(extra)
             .current_dir(dir)
             .env("DATABASE_URL", database)
-            .env("RUST_LOG", "info")
+            .env("RUST_LOG", level)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .expect("serve starts");
         let stderr = child.stderr.take().expect("stderr");
+        let log = Arc::new(Mutex::new(Vec::new()));
         let (found, listening) = mpsc::channel();
+        let lines = Arc::clone(&log);
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if let Some(rest) = line.split("listening on http://").nth(1) {
@@ -117,6 +145,7 @@ impl Server {
                             .to_owned(),
                     );
                 }
+                lines.lock().expect("log").push(line);
             }
         });
         let address = listening
@@ -132,53 +161,119 @@ impl Server {
         Self {
             child,
             address,
-            stdout_lines,
+            stdout_lines: Mutex::new(stdout_lines),
+            log,
         }
     }
 
     /// What the server printed on stdout (all of it comes before it
     /// listens; this waits briefly for the pipe to deliver it).
     pub fn printed(&self) -> Vec<String> {
-        std::iter::from_fn(|| {
-            self.stdout_lines
-                .recv_timeout(Duration::from_millis(500))
-                .ok()
-        })
-        .collect()
+        let lines = self.stdout_lines.lock().expect("stdout");
+        std::iter::from_fn(|| lines.recv_timeout(Duration::from_millis(500)).ok()).collect()
+    }
+
+    /// The API key `--demo` printed.
+    pub fn demo_key(&self) -> String {
+        let printed = self.printed().join("\n");
+        printed
+            .split_whitespace()
+            .find(|word| word.starts_with("mob_"))
+            .unwrap_or_else(|| panic!("no key printed: {printed}"))
+            .trim_end_matches('\'')
+            .to_owned()
+    }
+
+    /// Everything the server logged on stderr so far.
+    pub fn log(&self) -> Vec<String> {
+        self.log.lock().expect("log").clone()
     }
 
     /// `GET path`, with a bearer key if given: the status and the JSON body.
     pub fn get(&self, path: &str, key: Option<&str>) -> (u16, Value) {
+        let authorization = key.map(|k| format!("Bearer {k}"));
+        let headers: Vec<(&str, &str)> = authorization
+            .iter()
+            .map(|value| ("Authorization", value.as_str()))
+            .collect();
+        let reply = self.call(path, &headers);
+        (reply.status, reply.body)
+    }
+
+    /// `GET path` with these headers, on a connection of its own; every
+    /// answer must be complete JSON.
+    pub fn call(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
+        let request = format!(
+            "GET {path} HTTP/1.1\r\nHost: {}\r\n{}Connection: close\r\n\r\n",
+            self.address,
+            headers
+                .iter()
+                .map(|(name, value)| format!("{name}: {value}\r\n"))
+                .collect::<String>()
+        );
+        self.send(request.as_bytes())
+    }
+
+    /// Sends these bytes as they are on a new connection and reads the
+    /// answer to its end.
+    pub fn send(&self, request: &[u8]) -> Reply {
         let mut stream = TcpStream::connect(&self.address).expect("connect");
         stream
             .set_read_timeout(Some(Duration::from_secs(10)))
             .expect("timeout");
-        let authorization = key
-            .map(|k| format!("Authorization: Bearer {k}\r\n"))
-            .unwrap_or_default();
-        write!(
-            stream,
-            "GET {path} HTTP/1.1\r\nHost: {}\r\n{authorization}Connection: close\r\n\r\n",
-            self.address
-        )
-        .expect("send");
-        let mut response = String::new();
-        stream.read_to_string(&mut response).expect("read");
-        let (head, body) = response
-            .split_once("\r\n\r\n")
-            .expect("a complete response");
-        let status = head
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .expect("a status");
-        assert!(
-            head.to_ascii_lowercase()
-                .contains("content-type: application/json"),
-            "{head}"
-        );
-        (status, serde_json::from_str(body).expect("a JSON body"))
+        stream.write_all(request).expect("send");
+        read_reply(&mut stream)
     }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends a signal (`TERM`, `INT`, …) to the server.
+    pub fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .args(["-s", name, &self.pid().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -s {name}");
+    }
+
+    /// Waits up to `timeout` for the server to exit by itself.
+    pub fn exit_status(&mut self, timeout: Duration) -> Option<ExitStatus> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return Some(status);
+            }
+            if Instant::now() > deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// Reads one `Connection: close` answer: status, head and JSON body.
+pub fn read_reply(stream: &mut TcpStream) -> Reply {
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).expect("read");
+    let response = String::from_utf8(response).expect("a UTF-8 answer");
+    let (head, body) = response
+        .split_once("\r\n\r\n")
+        .unwrap_or_else(|| panic!("an incomplete response: {response:?}"));
+    let head = head.to_ascii_lowercase();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status");
+    assert!(
+        head.contains("content-type: application/json"),
+        "not JSON: {head}"
+    );
+    let body = serde_json::from_str(body)
+        .unwrap_or_else(|_| panic!("status {status}: not a JSON body: {body:?}"));
+    Reply { status, head, body }
 }
 
 impl Drop for Server {

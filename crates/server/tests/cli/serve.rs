@@ -201,3 +201,48 @@ fn admin_commands_need_a_migrated_database_and_create_no_file() {
     );
     assert!(!dir.path().join("typo.db").exists());
 }
+
+/// No log line carries a key or an `Authorization` value, even at the most
+/// verbose level, whatever the key: valid, unknown, revoked or absurd.
+#[test]
+fn no_key_reaches_the_log() {
+    let db = TestDb::sqlite();
+    let operator = Operator::new(&db);
+    let server =
+        crate::Server::start_logging(operator.dir.path(), &operator.url, &["--demo"], "trace");
+    let key = server.demo_key();
+    let unknown = format!("mob_{}", "u".repeat(43));
+    let absurd = format!("mob_{}", "x".repeat(50_000));
+    for token in [key.as_str(), &unknown, &absurd, "mob_short", "not-a-key"] {
+        for authorization in [
+            format!("Bearer {token}"),
+            format!("Basic {token}"),
+            token.to_owned(),
+        ] {
+            server.call(
+                "/api/v1/sessions?limit=1",
+                &[("Authorization", &authorization)],
+            );
+        }
+    }
+    let log = server.log().join("\n");
+    assert!(
+        log.contains("GET /api/v1/sessions?limit=1"),
+        "the requests were logged: {log}"
+    );
+    for secret in [
+        key.as_str(),
+        &unknown,
+        "mob_",
+        "x".repeat(64).as_str(),
+        "Bearer ",
+        "Basic ",
+        "not-a-key",
+    ] {
+        assert!(!log.contains(secret), "{secret:?} in the log: {log}");
+    }
+    assert!(
+        !log.to_ascii_lowercase().contains("authorization:"),
+        "{log}"
+    );
+}
