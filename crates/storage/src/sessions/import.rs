@@ -12,11 +12,13 @@
 //! Duplicates within the import are caught in memory (a set of instants and
 //! one of ids, 8 and 16 bytes a session); duplicates of stored sessions by
 //! the unique indexes, and only when a batch breaks one is the offending
-//! line looked for, after the rollback.
+//! line looked for, after the rollback. So an import costs no lookups of its
+//! own per session.
 
 use std::collections::HashSet;
 use std::fmt;
 
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use sessions_domain::{NewSession, OrganizationId, SessionId, Timestamp, UserId};
@@ -36,6 +38,11 @@ const SQLITE_ROWS: usize = 512;
 
 /// Ids or instants looked up in one query after a conflict.
 const LOOKUP: usize = 500;
+
+/// SQLite's page cache during an import, in KiB (the default is 2 MiB): the
+/// indexes being written, the one on random ids above all, then stay in
+/// memory instead of being read and spilled again and again.
+const SQLITE_CACHE_KIB: i64 = 512 * 1024;
 
 /// What an import did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,6 +81,25 @@ pub enum LineError<E> {
 /// held whole. Must not run inside another write, whose transaction a
 /// conflict would end.
 pub fn import<E, I>(
+    conn: &mut DbConnection,
+    organization: OrganizationId,
+    sessions: I,
+) -> Result<Imported, ImportError<E>>
+where
+    E: fmt::Display,
+    I: IntoIterator<Item = (u64, Result<NewSession, E>)>,
+{
+    let tuned = SqliteSettings::tune(conn)?;
+    let imported = import_in_one_write(conn, organization, sessions);
+    if let Some(settings) = tuned
+        && let Err(error) = settings.restore(conn)
+    {
+        log::warn!("could not restore SQLite's settings after an import: {error}");
+    }
+    imported
+}
+
+fn import_in_one_write<E, I>(
     conn: &mut DbConnection,
     organization: OrganizationId,
     sessions: I,
@@ -289,15 +315,68 @@ impl Importer {
     }
 }
 
-/// Multi-row `INSERT`s.
+/// The SQLite settings an import changes, as they were.
+#[derive(QueryableByName)]
+struct SqliteSettings {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    cache_size: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    foreign_keys: i64,
+}
+
+impl SqliteSettings {
+    /// A big page cache (see [`SQLITE_CACHE_KIB`]), and no foreign-key
+    /// checks: the import itself finds each user's membership, which
+    /// implies the user, inside the transaction that holds the database's
+    /// write lock, and the organization is the one it locked. Without them,
+    /// and with `OR IGNORE`, a multi-row `INSERT` cannot fail half-way, so
+    /// SQLite keeps no statement journal (a copy of every page it changes).
+    /// Both are set outside the transaction: `foreign_keys` cannot change
+    /// inside one.
+    fn tune(conn: &mut DbConnection) -> Result<Option<Self>, StorageError> {
+        let DbConnection::Sqlite(conn) = conn else {
+            return Ok(None);
+        };
+        let before: Self = diesel::sql_query(
+            "SELECT cache_size, foreign_keys FROM pragma_cache_size, pragma_foreign_keys",
+        )
+        .get_result(conn)?;
+        conn.batch_execute(&format!(
+            "PRAGMA cache_size = -{SQLITE_CACHE_KIB}; PRAGMA foreign_keys = OFF;"
+        ))?;
+        Ok(Some(before))
+    }
+
+    fn restore(&self, conn: &mut DbConnection) -> Result<(), StorageError> {
+        Ok(conn.batch_execute(&format!(
+            "PRAGMA cache_size = {}; PRAGMA foreign_keys = {};",
+            self.cache_size, self.foreign_keys
+        ))?)
+    }
+}
+
+/// Multi-row `INSERT OR IGNORE`s: a row that breaks a unique index is
+/// skipped rather than failing the statement (which would need a statement
+/// journal), and a statement that writes fewer rows than it was given is
+/// taken for a conflict. Rows were checked for every other constraint.
 fn insert_sqlite(
     conn: &mut diesel::SqliteConnection,
     rows: &[NewSessionRow<'_>],
 ) -> Result<(), DieselError> {
     for chunk in rows.chunks(SQLITE_ROWS) {
-        diesel::insert_into(sessions::table)
+        let written = diesel::insert_or_ignore_into(sessions::table)
             .values(chunk)
             .execute(conn)?;
+        if written != chunk.len() {
+            return Err(DieselError::DatabaseError(
+                DatabaseErrorKind::UniqueViolation,
+                Box::new(format!(
+                    "{} of {} rows were not written",
+                    chunk.len() - written,
+                    chunk.len()
+                )),
+            ));
+        }
     }
     Ok(())
 }

@@ -409,3 +409,39 @@ fn concurrent_writers_wait_and_never_collide_with_an_import(db: &TestDb) {
     assert!(stored.windows(2).all(|w| w[0].created_at > w[1].created_at));
     assert_eq!(stored.iter().map(|s| s.id).collect::<HashSet<_>>(), written);
 }
+
+#[derive(diesel::QueryableByName, Debug, PartialEq)]
+struct SqliteSettings {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    cache_size: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    foreign_keys: i64,
+}
+
+fn sqlite_settings(conn: &mut DbConnection) -> SqliteSettings {
+    use diesel::RunQueryDsl;
+    let DbConnection::Sqlite(conn) = conn else {
+        panic!("a SQLite connection");
+    };
+    diesel::sql_query("SELECT cache_size, foreign_keys FROM pragma_cache_size, pragma_foreign_keys")
+        .get_result(conn)
+        .expect("settings")
+}
+
+/// The import tunes its SQLite connection (a big cache, no foreign-key
+/// checks) and gives it back as it was, whether it succeeded or not.
+#[test]
+fn an_import_gives_the_sqlite_connection_back_as_it_was() {
+    let db = TestDb::sqlite();
+    let mut conn = db.connect();
+    let org = organization(&mut conn).id;
+    let user = member(&mut conn, org, Role::Admin);
+    let before = sqlite_settings(&mut conn);
+    assert_eq!(before.foreign_keys, 1);
+    sessions::import(&mut conn, org, numbered(scrambled(org, &user, 10))).expect("import");
+    assert_eq!(sqlite_settings(&mut conn), before);
+    let mut input = numbered(scrambled(org, &user, 10));
+    input.push((11, Err(io::Error::other("not JSON"))));
+    assert!(sessions::import(&mut conn, org, input).is_err());
+    assert_eq!(sqlite_settings(&mut conn), before);
+}
