@@ -4,8 +4,8 @@
 //!
 //! A line may leave out `sessionId` (a new one is made), `createdAt` (the
 //! store picks it), `releasedAt`, `organizationId` (it must otherwise be
-//! `--org`) and `userId` (then `--user` is the user). Blank lines are
-//! skipped; unknown fields are refused.
+//! `--org`) and `userId` (then `--user` is the user). Blank lines, `\r\n`
+//! endings and a byte-order mark are fine; unknown fields are refused.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -135,6 +135,11 @@ impl Lines {
     fn session(&self) -> Result<NewSession, BadLine> {
         let text = self.buffer.strip_suffix(b"\n").unwrap_or(&self.buffer);
         let text = text.strip_suffix(b"\r").unwrap_or(text);
+        // Some editors start a UTF-8 file with a byte-order mark.
+        let text = match self.line {
+            1 => text.strip_prefix("\u{feff}".as_bytes()).unwrap_or(text),
+            _ => text,
+        };
         let mut json = serde_json::Deserializer::from_slice(text);
         let line: SessionLine<'_> = object(&mut json)
             .and_then(|line| json.end().map(|()| line))

@@ -62,8 +62,8 @@ fn a_file_is_imported_and_summed_up(db: &TestDb) {
     });
     let bare = json!({"device": device("emulator-5556")});
     let older = json!({"device": device("emulator-5558"), "createdAt": "2025-06-01T00:00:00Z", "releasedAt": null});
-    // A blank line and a CRLF ending are fine.
-    let input = format!("{full}\n\n{bare}\r\n{older}");
+    // A byte-order mark, a blank line and a CRLF ending are fine.
+    let input = format!("\u{feff}{full}\n\n{bare}\r\n{older}");
     std::fs::write(operator.dir.path().join("sessions.ndjson"), input).expect("write");
 
     let out = operator.admin(&[
