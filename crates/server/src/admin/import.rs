@@ -36,7 +36,13 @@ pub fn run(conn: &mut DbConnection, args: &ImportArgs) -> anyhow::Result<Importe
     } else {
         let file = File::open(&args.file)
             .with_context(|| format!("cannot open {}", args.file.display()))?;
-        let size = file.metadata().ok().map(|meta| meta.len());
+        let meta = file
+            .metadata()
+            .with_context(|| format!("cannot read {}", args.file.display()))?;
+        if meta.is_dir() {
+            anyhow::bail!("{} is a directory", args.file.display());
+        }
+        let size = Some(meta.len());
         (Box::new(BufReader::with_capacity(1 << 16, file)), size)
     };
     let progress = progress_bar(size);

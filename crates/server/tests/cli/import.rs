@@ -276,5 +276,11 @@ fn a_taken_instant_or_a_non_member_is_refused_with_its_line(db: &TestDb) {
             .failure(),
         "error: cannot open missing.ndjson: No such file or directory (os error 2)"
     );
+    assert_eq!(
+        operator
+            .admin(&["session", "import", "--org", &org, "."])
+            .failure(),
+        "error: . is a directory"
+    );
     assert_eq!(stored(db, &org), 1);
 }
