@@ -15,6 +15,7 @@
 //! through unguarded.
 
 use std::io;
+use std::mem::MaybeUninit;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -257,8 +258,8 @@ impl<S: AsyncRead + Unpin> AsyncRead for HeadGuard<S> {
             if let Mode::PassThrough = this.mode {
                 return Pin::new(&mut this.inner).poll_read(cx, buf);
             }
-            let mut chunk = [0; 8192];
-            let mut read = ReadBuf::new(&mut chunk);
+            let mut chunk = [MaybeUninit::uninit(); 8192];
+            let mut read = ReadBuf::uninit(&mut chunk);
             match Pin::new(&mut this.inner).poll_read(cx, &mut read) {
                 Poll::Ready(Ok(())) if read.filled().is_empty() => {
                     if let Mode::Refused = this.mode {
