@@ -22,7 +22,7 @@ use sessions_storage::Pool;
 
 pub use dto::{DeviceBody, ErrorBody, ErrorDetail, SessionBody, SessionList};
 pub use error::ApiError;
-pub use server::{Shutdown, server};
+pub use server::{ServerOptions, server};
 
 /// What every handler shares.
 #[derive(Debug, Clone)]

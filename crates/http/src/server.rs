@@ -16,11 +16,16 @@ use actix_web::rt::net::TcpStream;
 use crate::guard::HeadGuard;
 use crate::{AppState, app};
 
-/// How the server stops.
+/// How the server runs and stops.
 #[derive(Debug, Clone, Copy)]
-pub struct Shutdown {
+pub struct ServerOptions {
     /// How long requests in flight may take to finish once `stop` resolves.
-    pub grace: Duration,
+    pub shutdown_grace: Duration,
+    /// Threads each worker may run database work on. More than the pool's
+    /// connections would only wait for one, each with its own stack and
+    /// allocator arena: under load the default (256) let the server's
+    /// memory creep up by half in a minute.
+    pub blocking_threads: usize,
 }
 
 /// Serves the API on `listener` until `stop` resolves; then it stops
@@ -29,7 +34,7 @@ pub struct Shutdown {
 pub fn server(
     listener: TcpListener,
     state: AppState,
-    shutdown: Shutdown,
+    options: ServerOptions,
     stop: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<Server> {
     let local = listener.local_addr()?;
@@ -37,7 +42,8 @@ pub fn server(
     let closing = builder.graceful_shutdown_signal();
     Ok(builder
         .shutdown_signal(stop)
-        .shutdown_timeout(shutdown.grace.as_secs())
+        .shutdown_timeout(options.shutdown_grace.as_secs())
+        .worker_max_blocking_threads(options.blocking_threads.max(1))
         .listen("sessions-api", listener, move || {
             let closing = closing.clone();
             let app = app(state.clone())

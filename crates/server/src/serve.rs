@@ -6,7 +6,7 @@ use std::task::Poll;
 use std::time::Duration;
 
 use anyhow::Context;
-use sessions_http::{AppState, Shutdown};
+use sessions_http::{AppState, ServerOptions};
 use sessions_storage::{DatabaseUrl, pool, run_pending_migrations};
 
 use crate::cli::ServeOptions;
@@ -33,8 +33,11 @@ pub fn serve(database: &DatabaseUrl, options: &ServeOptions) -> anyhow::Result<(
     let state = AppState::new(pool(database, pool_options), pool_options.deadline());
     actix_web::rt::System::new().block_on(async move {
         let stop = stop_signal().context("cannot listen for signals")?;
-        let grace = Duration::from_secs(options.shutdown_grace_secs);
-        let server = sessions_http::server(listener, state, Shutdown { grace }, stop)
+        let server_options = ServerOptions {
+            shutdown_grace: Duration::from_secs(options.shutdown_grace_secs),
+            blocking_threads: pool_options.max_size as usize,
+        };
+        let server = sessions_http::server(listener, state, server_options, stop)
             .with_context(|| format!("cannot serve on {address}"))?;
         eprintln!(
             "sessions-api listening on http://{address} ({} database {database})",
