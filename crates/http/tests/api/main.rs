@@ -3,6 +3,7 @@
 
 mod auth;
 mod errors;
+mod isolation;
 mod organizations;
 mod paging;
 
