@@ -7,7 +7,7 @@ use crate::error::Unauthorized;
 
 /// The scheme is matched case-insensitively (RFC 9110 §11.1); one or more
 /// spaces may follow it.
-pub(crate) fn bearer_secret(headers: &HeaderMap) -> Result<ApiKeySecret, Unauthorized> {
+pub fn bearer_secret(headers: &HeaderMap) -> Result<ApiKeySecret, Unauthorized> {
     let mut values = headers.get_all(AUTHORIZATION);
     let value = values.next().ok_or(Unauthorized::Missing)?;
     if values.next().is_some() {

@@ -14,6 +14,14 @@ use sessions_storage::Pool;
 pub use dto::{DeviceBody, SessionBody, SessionList};
 pub use error::ApiError;
 
+/// The readers of untrusted request text, for the fuzz targets in `fuzz/`
+/// only: outside that build they stay private to this crate.
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing {
+    pub use crate::credentials::bearer_secret;
+    pub use crate::params::{PageParams, requested_organization};
+}
+
 /// What every handler shares.
 #[derive(Debug, Clone)]
 pub struct AppState {

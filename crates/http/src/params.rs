@@ -11,13 +11,13 @@ use crate::ApiError;
 pub(crate) const ORGANIZATION_HEADER: &str = "X-Organization-Id";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct PageParams {
+pub struct PageParams {
     pub limit: Limit,
     pub cursor: Option<Cursor>,
 }
 
 impl PageParams {
-    pub(crate) fn from_query(query: &str) -> Result<Self, ApiError> {
+    pub fn from_query(query: &str) -> Result<Self, ApiError> {
         let pairs = web::Query::<Vec<(String, String)>>::from_query(query)
             .map_err(|_| ApiError::invalid("query", "is not a valid query string"))?;
         let (mut limit, mut cursor) = (None, None);
@@ -51,9 +51,7 @@ fn set_once<T>(slot: &mut Option<T>, parameter: &'static str, value: T) -> Resul
 }
 
 /// The organization named by `X-Organization-Id`, if the header is present.
-pub(crate) fn requested_organization(
-    headers: &HeaderMap,
-) -> Result<Option<OrganizationId>, ApiError> {
+pub fn requested_organization(headers: &HeaderMap) -> Result<Option<OrganizationId>, ApiError> {
     let mut values = headers.get_all(ORGANIZATION_HEADER);
     let Some(value) = values.next() else {
         return Ok(None);
