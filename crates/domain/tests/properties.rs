@@ -25,9 +25,13 @@ fn any_text() -> impl Strategy<Value = String> {
 }
 
 /// Text that looks like a number and often is one, in every shape a client
-/// might try: signs, leading zeros, spaces, dots, exponents.
+/// might try: signs, leading zeros, spaces, dots, exponents; short ones
+/// often, since that is where the valid values are.
 fn numberish() -> impl Strategy<Value = String> {
-    proptest::string::string_regex("[-+ ]?[0-9]{0,25}([.eE][0-9]{0,3})?[ ]?").expect("regex")
+    prop_oneof![
+        proptest::string::string_regex("[-+ 0]?[0-9]{1,3}[ .]?").expect("regex"),
+        proptest::string::string_regex("[-+ ]?[0-9]{0,25}([.eE][0-9]{0,3})?[ ]?").expect("regex"),
+    ]
 }
 
 // ---------------------------------------------------------------- Limit
