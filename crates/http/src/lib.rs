@@ -24,6 +24,14 @@ pub use dto::{DeviceBody, ErrorBody, ErrorDetail, SessionBody, SessionList};
 pub use error::ApiError;
 pub use server::{ServerOptions, server};
 
+/// The readers of untrusted request text, for the fuzz targets in `fuzz/`
+/// only: outside that build they stay private to this crate.
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing {
+    pub use crate::credentials::bearer_secret;
+    pub use crate::params::{PageParams, requested_organization};
+}
+
 /// What every handler shares.
 #[derive(Debug, Clone)]
 pub struct AppState {
