@@ -2,6 +2,7 @@
 //! values before anything runs.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -169,6 +170,8 @@ pub enum KeyCommand {
 pub enum SessionCommand {
     /// Record a session.
     Create(NewSessionArgs),
+    /// Import sessions from NDJSON, all or nothing.
+    Import(ImportArgs),
     /// Release a held session.
     Release {
         #[arg(long)]
@@ -202,6 +205,19 @@ pub struct NewSessionArgs {
     pub created_at: Option<Timestamp>,
     #[arg(long, value_parser = timestamp)]
     pub released_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The organization to import into.
+    #[arg(long)]
+    pub org: OrganizationId,
+    /// The user of each line that names none (a line's own userId wins).
+    #[arg(long)]
+    pub user: Option<UserId>,
+    /// One session a line, in the API's JSON shape; `-` reads standard input.
+    #[arg(value_name = "FILE|-")]
+    pub file: PathBuf,
 }
 
 fn timestamp(text: &str) -> Result<Timestamp, String> {

@@ -67,20 +67,33 @@ impl DbConnection {
         &mut self,
         work: impl FnOnce(&mut Self) -> Result<T, StorageError>,
     ) -> Result<T, StorageError> {
+        self.write_with(work)
+    }
+
+    /// [`write`](Self::write) for work with an error type of its own (one a
+    /// [`StorageError`] converts into): any error rolls the work back.
+    pub fn write_with<T, E: From<StorageError> + fmt::Display>(
+        &mut self,
+        work: impl FnOnce(&mut Self) -> Result<T, E>,
+    ) -> Result<T, E> {
         let depth = <Self as TransactionManager<Self>>::transaction_manager_status_mut(self)
-            .transaction_depth()?;
+            .transaction_depth()
+            .map_err(StorageError::from)?;
         if depth.is_some() {
             return work(self);
         }
         match self {
             Self::Sqlite(conn) => {
-                AnsiTransactionManager::begin_transaction_sql(conn, "BEGIN IMMEDIATE")?
+                AnsiTransactionManager::begin_transaction_sql(conn, "BEGIN IMMEDIATE")
+                    .map_err(StorageError::from)?
             }
-            Self::Postgres(_) => <Self as TransactionManager<Self>>::begin_transaction(self)?,
+            Self::Postgres(_) => <Self as TransactionManager<Self>>::begin_transaction(self)
+                .map_err(StorageError::from)?,
         }
         match work(self) {
             Ok(value) => {
-                <Self as TransactionManager<Self>>::commit_transaction(self)?;
+                <Self as TransactionManager<Self>>::commit_transaction(self)
+                    .map_err(StorageError::from)?;
                 Ok(value)
             }
             Err(error) => {

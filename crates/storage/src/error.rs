@@ -60,6 +60,17 @@ pub enum Rejection {
         organization: OrganizationId,
         at: Timestamp,
     },
+    #[error("a session with id {0} already exists")]
+    SessionIdTaken(SessionId),
+    #[error("the session belongs to organization {found}, not {expected}")]
+    OtherOrganization {
+        expected: OrganizationId,
+        found: OrganizationId,
+    },
+    #[error("an earlier session of this import was created at {0} too")]
+    CreatedAtRepeated(Timestamp),
+    #[error("an earlier session of this import has id {0} too")]
+    SessionIdRepeated(SessionId),
     #[error("no instant is left after the newest session of organization {0}")]
     NoInstantLeft(OrganizationId),
     #[error("session {0} was already released")]

@@ -1,5 +1,5 @@
-//! Sessions: the page query and the writes that keep `created_at` unique
-//! within an organization.
+//! Sessions: the page query, and the writes (one at a time, or imported in
+//! bulk) that keep `created_at` unique within an organization.
 
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -7,6 +7,10 @@ use sessions_domain::{
     Cursor, Device, Limit, NewSession, OrganizationId, Page, Session, SessionId, Timestamp,
 };
 use time::PrimitiveDateTime;
+
+mod import;
+
+pub use import::{ImportError, Imported, LineError, import};
 
 use crate::schema::sessions;
 use crate::{DbConnection, Rejection, StorageError, convert, organizations, users};
@@ -86,6 +90,43 @@ pub fn find(conn: &mut DbConnection, id: SessionId) -> Result<Option<Session>, S
         .transpose()
 }
 
+/// A session as it is inserted: the one conversion site from [`NewSession`],
+/// for [`create`] and [`import`]. It owns its values, so that a statement
+/// inserting a fixed number of them can be prepared once and reused.
+#[derive(Insertable)]
+#[diesel(table_name = sessions, treat_none_as_default_value = false)]
+pub(crate) struct NewSessionRow {
+    id: String,
+    organization_id: i64,
+    user_id: String,
+    device_id: String,
+    platform: &'static str,
+    device_type: &'static str,
+    device_name: String,
+    os_version: String,
+    created_at: PrimitiveDateTime,
+    released_at: Option<PrimitiveDateTime>,
+}
+
+impl NewSessionRow {
+    /// `created_at` is the instant the store settled on, whether or not
+    /// `new` named one.
+    pub(crate) fn new(new: NewSession, created_at: Timestamp) -> Self {
+        Self {
+            id: new.id.to_string(),
+            organization_id: new.organization_id.get(),
+            user_id: new.user_id.to_string(),
+            device_id: new.device.device_id,
+            platform: new.device.platform.as_str(),
+            device_type: new.device.device_type.as_str(),
+            device_name: new.device.name,
+            os_version: new.device.os_version,
+            created_at: created_at.to_utc_datetime(),
+            released_at: new.released_at.map(Timestamp::to_utc_datetime),
+        }
+    }
+}
+
 /// Records a session. Without a `created_at` it gets `max(now, newest + 1µs)`
 /// in its organization; a `created_at` already taken there is refused.
 /// Writers of one organization take turns (see [`organizations::lock`]), so
@@ -96,17 +137,10 @@ pub fn create(conn: &mut DbConnection, new: &NewSession) -> Result<Session, Stor
         if !organizations::lock(conn, organization)? {
             return Err(Rejection::NoSuchOrganization(organization).into());
         }
-        users::require_user(conn, new.user_id)?;
-        if users::find_membership(conn, organization, new.user_id)?.is_none() {
-            return Err(Rejection::NotAMember {
-                organization,
-                user: new.user_id,
-            }
-            .into());
-        }
+        users::require_member(conn, organization, new.user_id)?;
         let created_at = match new.created_at {
             Some(at) => at,
-            None => next_instant(conn, organization)?,
+            None => instant_after(newest(conn, organization)?, organization)?,
         };
         if let Some(released_at) = new.released_at
             && released_at < created_at
@@ -118,18 +152,7 @@ pub fn create(conn: &mut DbConnection, new: &NewSession) -> Result<Session, Stor
             .into());
         }
         let inserted = diesel::insert_into(sessions::table)
-            .values((
-                sessions::id.eq(new.id.to_string()),
-                sessions::organization_id.eq(organization.get()),
-                sessions::user_id.eq(new.user_id.to_string()),
-                sessions::device_id.eq(&new.device.device_id),
-                sessions::platform.eq(new.device.platform.as_str()),
-                sessions::device_type.eq(new.device.device_type.as_str()),
-                sessions::device_name.eq(&new.device.name),
-                sessions::os_version.eq(&new.device.os_version),
-                sessions::created_at.eq(created_at.to_utc_datetime()),
-                sessions::released_at.eq(new.released_at.map(Timestamp::to_utc_datetime)),
-            ))
+            .values(NewSessionRow::new(new.clone(), created_at))
             .execute(conn);
         match inserted {
             Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info))
@@ -149,18 +172,26 @@ pub fn create(conn: &mut DbConnection, new: &NewSession) -> Result<Session, Stor
     })
 }
 
-/// `max(now, newest + 1µs)`: after every session the organization has, and
-/// never in the past.
-fn next_instant(
+/// The organization's newest `created_at`, if it has a session.
+pub(crate) fn newest(
     conn: &mut DbConnection,
     organization: OrganizationId,
-) -> Result<Timestamp, StorageError> {
+) -> Result<Option<Timestamp>, StorageError> {
     let newest: Option<PrimitiveDateTime> = sessions::table
         .filter(sessions::organization_id.eq(organization.get()))
         .select(diesel::dsl::max(sessions::created_at))
         .first(conn)?;
+    convert::optional_timestamp("sessions.created_at", newest)
+}
+
+/// `max(now, newest + 1µs)`: after every session the organization has, and
+/// never in the past.
+pub(crate) fn instant_after(
+    newest: Option<Timestamp>,
+    organization: OrganizationId,
+) -> Result<Timestamp, Rejection> {
     let now = Timestamp::now();
-    match convert::optional_timestamp("sessions.created_at", newest)? {
+    match newest {
         None => Ok(now),
         Some(newest) => {
             let after = newest

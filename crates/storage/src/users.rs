@@ -187,6 +187,23 @@ fn insert_membership(
     })
 }
 
+/// The user's membership of the organization; refused, saying which is
+/// missing, when there is none.
+pub fn require_member(
+    conn: &mut DbConnection,
+    organization: OrganizationId,
+    user: UserId,
+) -> Result<Membership, StorageError> {
+    if let Some(membership) = find_membership(conn, organization, user)? {
+        return Ok(membership);
+    }
+    if organizations::find(conn, organization)?.is_none() {
+        return Err(Rejection::NoSuchOrganization(organization).into());
+    }
+    require_user(conn, user)?;
+    Err(Rejection::NotAMember { organization, user }.into())
+}
+
 pub(crate) fn require_user(conn: &mut DbConnection, user: UserId) -> Result<User, StorageError> {
     find(conn, user)?.ok_or(Rejection::NoSuchUser(user).into())
 }

@@ -1,6 +1,7 @@
 //! `sessions-api admin …`: each command changes the store in one
 //! transaction (or not at all) and prints one JSON object on stdout.
 
+mod import;
 mod output;
 
 use std::io::Write;
@@ -12,7 +13,7 @@ use sessions_storage::{DbConnection, api_keys, organizations, sessions, users};
 use crate::cli::{
     AdminCommand, KeyCommand, MemberCommand, OrgCommand, SessionCommand, UserCommand,
 };
-use output::{ApiKeyOut, MembershipOut, OrganizationOut, UserOut};
+use output::{ApiKeyOut, ImportOut, MembershipOut, OrganizationOut, UserOut};
 
 pub fn run(conn: &mut DbConnection, command: AdminCommand) -> anyhow::Result<()> {
     let answer = match command {
@@ -56,6 +57,9 @@ pub fn run(conn: &mut DbConnection, command: AdminCommand) -> anyhow::Result<()>
                 released_at: args.released_at,
             };
             json(SessionBody::from(sessions::create(conn, &new)?))
+        }
+        AdminCommand::Session(SessionCommand::Import(args)) => {
+            json(ImportOut::from(import::run(conn, &args)?))
         }
         AdminCommand::Session(SessionCommand::Release { id, at }) => {
             json(SessionBody::from(sessions::release(conn, id, at)?))

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use sessions_domain::{ApiKey, ApiKeySecret, Membership, Organization, User};
+use sessions_storage::sessions::Imported;
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -87,6 +88,29 @@ impl ApiKeyOut {
             suffix: key.suffix,
             created_at: key.created_at.to_string(),
             revoked_at: key.revoked_at.map(|at| at.to_string()),
+        }
+    }
+}
+
+/// `{"organizationId", "imported", "oldest", "newest"}`: how many sessions
+/// were written, and the range of their `createdAt` (`null` when none were),
+/// ready to page through with `before`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportOut {
+    organization_id: i64,
+    imported: u64,
+    oldest: Option<String>,
+    newest: Option<String>,
+}
+
+impl From<Imported> for ImportOut {
+    fn from(imported: Imported) -> Self {
+        Self {
+            organization_id: imported.organization.get(),
+            imported: imported.count,
+            oldest: imported.oldest.map(|at| at.to_string()),
+            newest: imported.newest.map(|at| at.to_string()),
         }
     }
 }

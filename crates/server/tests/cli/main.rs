@@ -4,6 +4,7 @@
 mod admin;
 mod faults;
 mod hostile;
+mod import;
 mod serve;
 mod shutdown;
 
@@ -66,6 +67,16 @@ impl Operator {
         sessions_api(self.dir.path(), &self.url, &[&["admin"], args].concat())
     }
 
+    /// `sessions-api admin ARGS…` with `input` on its standard input.
+    pub fn admin_with_input(&self, args: &[&str], input: &str) -> Output {
+        run(
+            self.dir.path(),
+            &self.url,
+            &[&["admin"], args].concat(),
+            Some(input),
+        )
+    }
+
     /// `sessions-api serve --bind 127.0.0.1:0 EXTRA…`
     pub fn serve(&self, extra: &[&str]) -> Server {
         Server::start(self.dir.path(), &self.url, extra)
@@ -74,13 +85,33 @@ impl Operator {
 
 /// `sessions-api` with `DATABASE_URL` set to `database`, run in `dir`.
 pub fn sessions_api(dir: &Path, database: &str, args: &[&str]) -> Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_sessions-api"))
+    run(dir, database, args, None)
+}
+
+/// The binary, with `input` on its standard input (or none).
+fn run(dir: &Path, database: &str, args: &[&str], input: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sessions-api"))
         .args(args)
         .current_dir(dir)
         .env("DATABASE_URL", database)
         .env_remove("RUST_LOG")
-        .output()
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .expect("the binary runs");
+    if let (Some(input), Some(mut stdin)) = (input, child.stdin.take()) {
+        let input = input.to_owned();
+        // A writer of its own: the child may fail before reading it all.
+        std::thread::spawn(move || {
+            let _ = stdin.write_all(input.as_bytes());
+        });
+    }
+    let output = child.wait_with_output().expect("the binary ends");
     Output {
         code: output.status.code(),
         stdout: String::from_utf8(output.stdout).expect("UTF-8 stdout"),
