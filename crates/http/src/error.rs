@@ -18,10 +18,13 @@
 //!
 //! Causes are logged where an error is converted, never sent.
 //!
-//! One exception, out of this crate's reach: a request that is not HTTP the
-//! server can parse (a head over 128 KiB or with more than 96 headers, a URI
-//! over 64 KiB, a malformed request line or header) is refused by actix-http
-//! before any application code runs, with an empty-bodied 400 or 431.
+//! | `uri_too_long`        | 414    | the request line is over 16 KiB |
+//! | `headers_too_large`   | 431    | the request head is over 32 KiB or has more than 64 header lines |
+//! | `malformed_request`   | 400    | the request head is not HTTP/1.x |
+//!
+//! The last three are decided by [`crate::guard::HeadGuard`] before
+//! actix-http parses the head: actix-http's own answers to such heads have
+//! an empty body and no hook.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
@@ -30,6 +33,7 @@ use sessions_domain::AccessDenied;
 use sessions_storage::{StorageError, Unavailability};
 
 use crate::dto::{ErrorBody, ErrorDetail};
+use crate::guard::{self, Refusal};
 
 /// Seconds a client should wait before retrying after a 503.
 const RETRY_AFTER_SECONDS: u32 = 1;
@@ -53,6 +57,26 @@ pub enum ApiError {
     ServiceUnavailable,
     #[error("internal error")]
     Internal,
+    #[error("the request line is longer than {} bytes", guard::MAX_REQUEST_LINE)]
+    UriTooLong,
+    #[error(
+        "the request head is longer than {} bytes or has more than {} header lines",
+        guard::MAX_HEAD,
+        guard::MAX_HEADERS
+    )]
+    HeadersTooLarge,
+    #[error("the request is not HTTP/1.x")]
+    MalformedRequest,
+}
+
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::UriTooLong => Self::UriTooLong,
+            Refusal::HeadTooLarge => Self::HeadersTooLarge,
+            Refusal::Malformed => Self::MalformedRequest,
+        }
+    }
 }
 
 /// Why a request was not authenticated.
@@ -84,6 +108,9 @@ impl ApiError {
             Self::MethodNotAllowed { .. } => "method_not_allowed",
             Self::ServiceUnavailable => "service_unavailable",
             Self::Internal => "internal_error",
+            Self::UriTooLong => "uri_too_long",
+            Self::HeadersTooLarge => "headers_too_large",
+            Self::MalformedRequest => "malformed_request",
         }
     }
 }
@@ -129,6 +156,9 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::UriTooLong => StatusCode::URI_TOO_LONG,
+            Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            Self::MalformedRequest => StatusCode::BAD_REQUEST,
         }
     }
 

@@ -5,21 +5,32 @@
 mod credentials;
 mod dto;
 pub mod error;
+pub mod guard;
 pub mod openapi;
 mod params;
 mod routes;
+mod server;
 
 use std::time::Duration;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
-use actix_web::middleware::DefaultHeaders;
+use actix_web::middleware::{DefaultHeaders, Logger};
 use actix_web::{App, web};
 use sessions_storage::Pool;
 
 pub use dto::{DeviceBody, ErrorBody, ErrorDetail, SessionBody, SessionList};
 pub use error::ApiError;
+pub use server::{ServerOptions, server};
+
+/// The readers of untrusted request text, for the fuzz targets in `fuzz/`
+/// only: outside that build they stay private to this crate.
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing {
+    pub use crate::credentials::bearer_secret;
+    pub use crate::params::{PageParams, requested_organization};
+}
 
 /// What every handler shares.
 #[derive(Debug, Clone)]
@@ -59,6 +70,10 @@ pub fn app(
                 .add((header::CACHE_CONTROL, "no-store"))
                 .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")),
         )
+        // The default access log: peer, request line, status, size,
+        // Referer, User-Agent, time. No other header, so never
+        // Authorization.
+        .wrap(Logger::default())
         .configure(configure(state))
 }
 

@@ -11,13 +11,13 @@ use crate::ApiError;
 pub(crate) const ORGANIZATION_HEADER: &str = "X-Organization-Id";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct PageParams {
+pub struct PageParams {
     pub limit: Limit,
     pub cursor: Option<Cursor>,
 }
 
 impl PageParams {
-    pub(crate) fn from_query(query: &str) -> Result<Self, ApiError> {
+    pub fn from_query(query: &str) -> Result<Self, ApiError> {
         let pairs = web::Query::<Vec<(String, String)>>::from_query(query)
             .map_err(|_| ApiError::invalid("query", "is not a valid query string"))?;
         let (mut limit, mut cursor) = (None, None);
@@ -51,9 +51,7 @@ fn set_once<T>(slot: &mut Option<T>, parameter: &'static str, value: T) -> Resul
 }
 
 /// The organization named by `X-Organization-Id`, if the header is present.
-pub(crate) fn requested_organization(
-    headers: &HeaderMap,
-) -> Result<Option<OrganizationId>, ApiError> {
+pub fn requested_organization(headers: &HeaderMap) -> Result<Option<OrganizationId>, ApiError> {
     let mut values = headers.get_all(ORGANIZATION_HEADER);
     let Some(value) = values.next() else {
         return Ok(None);
@@ -141,5 +139,97 @@ mod tests {
             message(PageParams::from_query("limit=1&limit=1")),
             "limit must be given at most once"
         );
+    }
+
+    mod properties {
+        use actix_web::http::header::HeaderValue;
+        use proptest::prelude::*;
+        use sessions_domain::Timestamp;
+
+        use super::*;
+
+        /// Every byte as `%XX`: the query text a careful client would send.
+        fn percent_encoded(text: &str) -> String {
+            text.bytes().map(|b| format!("%{b:02X}")).collect()
+        }
+
+        fn organization_header(value: &HeaderValue) -> Result<Option<OrganizationId>, ApiError> {
+            let mut headers = HeaderMap::new();
+            headers.insert(
+                actix_web::http::header::HeaderName::from_static("x-organization-id"),
+                value.clone(),
+            );
+            requested_organization(&headers)
+        }
+
+        fn query() -> impl Strategy<Value = String> {
+            let name = prop_oneof![Just("limit"), Just("before"), Just("x"), Just("")];
+            let value = prop_oneof![
+                any::<String>(),
+                any::<String>().prop_map(|text| percent_encoded(&text)),
+                "[0-9%+&=;.:TZ-]{0,30}",
+            ];
+            prop_oneof![
+                any::<String>(),
+                proptest::collection::vec((name, value), 0..4).prop_map(|pairs| {
+                    pairs
+                        .iter()
+                        .map(|(name, value)| format!("{name}={value}"))
+                        .collect::<Vec<_>>()
+                        .join("&")
+                }),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(1024))]
+
+            #[test]
+            fn queries_never_panic(query in query()) {
+                let _ = PageParams::from_query(&query);
+            }
+
+            #[test]
+            fn a_valid_page_is_read_whatever_else_the_query_holds(
+                limit in 1u16..=500,
+                micros in Timestamp::MIN.unix_micros()..=Timestamp::MAX.unix_micros(),
+                noise in "[a-z]{1,8}=[a-z0-9]{0,8}"
+                    .prop_filter("another name", |n| !n.starts_with("limit=") && !n.starts_with("before=")),
+            ) {
+                let at = Timestamp::from_unix_micros(micros).expect("in range");
+                let query = format!(
+                    "{noise}&limit={limit}&before={}&{noise}",
+                    percent_encoded(&at.to_string())
+                );
+                let page = PageParams::from_query(&query).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                prop_assert_eq!(page.limit.get(), limit);
+                prop_assert_eq!(page.cursor, Some(Cursor::before(at)));
+            }
+
+            /// No header value panics, and one is read only when it is the
+            /// id's own decimal text.
+            #[test]
+            fn organization_headers_are_read_only_when_canonical(
+                bytes in prop_oneof![
+                    proptest::collection::vec(any::<u8>(), 0..40),
+                    "[-+ 0-9]{0,25}".prop_map(String::into_bytes),
+                ],
+            ) {
+                if let Ok(value) = HeaderValue::from_bytes(&bytes)
+                    && let Ok(Some(id)) = organization_header(&value)
+                {
+                    prop_assert_eq!(id.to_string().into_bytes(), bytes);
+                }
+            }
+
+            #[test]
+            fn every_organization_id_is_read_back(value in 1i64..=i64::MAX) {
+                let header = HeaderValue::from_str(&value.to_string()).expect("header value");
+                prop_assert_eq!(
+                    organization_header(&header).ok().flatten().map(OrganizationId::get),
+                    Some(value)
+                );
+            }
+        }
     }
 }

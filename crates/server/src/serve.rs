@@ -3,11 +3,10 @@
 
 use std::net::TcpListener;
 use std::task::Poll;
+use std::time::Duration;
 
-use actix_web::HttpServer;
-use actix_web::middleware::Logger;
 use anyhow::Context;
-use sessions_http::AppState;
+use sessions_http::{AppState, ServerOptions};
 use sessions_storage::{DatabaseUrl, pool, run_pending_migrations};
 
 use crate::cli::ServeOptions;
@@ -34,22 +33,17 @@ pub fn serve(database: &DatabaseUrl, options: &ServeOptions) -> anyhow::Result<(
     let state = AppState::new(pool(database, pool_options), pool_options.deadline());
     actix_web::rt::System::new().block_on(async move {
         let stop = stop_signal().context("cannot listen for signals")?;
-        // The default access log: peer, request line, status, size, Referer,
-        // User-Agent, time. No other header, so never Authorization.
-        let server =
-            HttpServer::new(move || sessions_http::app(state.clone()).wrap(Logger::default()))
-                .shutdown_signal(stop)
-                .shutdown_timeout(options.shutdown_grace_secs)
-                .listen(listener)
-                .with_context(|| format!("cannot serve on {address}"))?;
+        let server_options = ServerOptions {
+            shutdown_grace: Duration::from_secs(options.shutdown_grace_secs),
+            blocking_threads: pool_options.max_size as usize,
+        };
+        let server = sessions_http::server(listener, state, server_options, stop)
+            .with_context(|| format!("cannot serve on {address}"))?;
         eprintln!(
             "sessions-api listening on http://{address} ({} database {database})",
             database.backend()
         );
-        server
-            .run()
-            .await
-            .context("the server stopped with an error")?;
+        server.await.context("the server stopped with an error")?;
         // The workers, and with them every clone of the pool, are gone: the
         // connections are closed.
         log::info!("stopped");

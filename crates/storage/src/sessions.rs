@@ -91,35 +91,36 @@ pub fn find(conn: &mut DbConnection, id: SessionId) -> Result<Option<Session>, S
 }
 
 /// A session as it is inserted: the one conversion site from [`NewSession`],
-/// for [`create`] and [`import`].
+/// for [`create`] and [`import`]. It owns its values, so that a statement
+/// inserting a fixed number of them can be prepared once and reused.
 #[derive(Insertable)]
 #[diesel(table_name = sessions, treat_none_as_default_value = false)]
-pub(crate) struct NewSessionRow<'a> {
+pub(crate) struct NewSessionRow {
     id: String,
     organization_id: i64,
     user_id: String,
-    device_id: &'a str,
+    device_id: String,
     platform: &'static str,
     device_type: &'static str,
-    device_name: &'a str,
-    os_version: &'a str,
+    device_name: String,
+    os_version: String,
     created_at: PrimitiveDateTime,
     released_at: Option<PrimitiveDateTime>,
 }
 
-impl<'a> NewSessionRow<'a> {
+impl NewSessionRow {
     /// `created_at` is the instant the store settled on, whether or not
     /// `new` named one.
-    pub(crate) fn new(new: &'a NewSession, created_at: Timestamp) -> Self {
+    pub(crate) fn new(new: NewSession, created_at: Timestamp) -> Self {
         Self {
             id: new.id.to_string(),
             organization_id: new.organization_id.get(),
             user_id: new.user_id.to_string(),
-            device_id: &new.device.device_id,
+            device_id: new.device.device_id,
             platform: new.device.platform.as_str(),
             device_type: new.device.device_type.as_str(),
-            device_name: &new.device.name,
-            os_version: &new.device.os_version,
+            device_name: new.device.name,
+            os_version: new.device.os_version,
             created_at: created_at.to_utc_datetime(),
             released_at: new.released_at.map(Timestamp::to_utc_datetime),
         }
@@ -151,7 +152,7 @@ pub fn create(conn: &mut DbConnection, new: &NewSession) -> Result<Session, Stor
             .into());
         }
         let inserted = diesel::insert_into(sessions::table)
-            .values(NewSessionRow::new(new, created_at))
+            .values(NewSessionRow::new(new.clone(), created_at))
             .execute(conn);
         match inserted {
             Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info))

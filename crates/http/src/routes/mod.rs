@@ -6,6 +6,7 @@ use actix_web::http::header::ContentType;
 use actix_web::{HttpRequest, HttpResponse, Route, web};
 
 use crate::ApiError;
+use crate::guard::{self, Refusal};
 
 pub(crate) fn register(config: &mut web::ServiceConfig) {
     config
@@ -14,6 +15,10 @@ pub(crate) fn register(config: &mut web::ServiceConfig) {
             "/api/v1/openapi.json",
             web::get().to(openapi_json),
         ))
+        .route(
+            &format!("{}/{{status}}", guard::REFUSED_PATH),
+            web::get().to(refused),
+        )
         .default_service(web::to(|| async { Err::<(), _>(ApiError::NotFound) }));
 }
 
@@ -24,6 +29,19 @@ fn get_only(path: &str, get: Route) -> actix_web::Resource {
         .default_service(web::to(|| async {
             Err::<(), _>(ApiError::MethodNotAllowed { allowed: "GET" })
         }))
+}
+
+/// The answer to a head the guard refused (see [`crate::guard`]); asked
+/// directly, the same answer.
+async fn refused(status: web::Path<u16>) -> Result<HttpResponse, ApiError> {
+    Err([
+        Refusal::UriTooLong,
+        Refusal::HeadTooLarge,
+        Refusal::Malformed,
+    ]
+    .into_iter()
+    .find(|refusal| refusal.status() == *status)
+    .map_or(ApiError::NotFound, ApiError::from))
 }
 
 /// The OpenAPI document of this API.

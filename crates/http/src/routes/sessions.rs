@@ -28,6 +28,8 @@ use crate::{ApiError, AppState, SessionList};
         (status = 401, description = "Missing, malformed, unknown or revoked Bearer key", body = ErrorBody,
             headers(("WWW-Authenticate" = String, description = "`Bearer`"))),
         (status = 403, description = "The caller is not a member of the selected organization, or the key is bound to another", body = ErrorBody),
+        (status = 414, description = "The request line is over 16 KiB", body = ErrorBody),
+        (status = 431, description = "The request head is over 32 KiB or has more than 64 header lines", body = ErrorBody),
         (status = 503, description = "The database is unreachable or busy", body = ErrorBody,
             headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))),
     ),

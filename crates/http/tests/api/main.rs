@@ -3,6 +3,7 @@
 
 mod auth;
 mod errors;
+mod isolation;
 mod openapi;
 mod organizations;
 mod paging;

@@ -71,7 +71,7 @@ fn every_answer_of_list_sessions_is_described() {
         responses["200"]["content"]["application/json"]["schema"]["$ref"],
         "#/components/schemas/SessionList"
     );
-    for status in ["400", "401", "403", "503"] {
+    for status in ["400", "401", "403", "414", "431", "503"] {
         assert_eq!(
             responses[status]["content"]["application/json"]["schema"]["$ref"],
             "#/components/schemas/ErrorBody",

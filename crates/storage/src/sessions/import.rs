@@ -146,13 +146,6 @@ where
     }
 }
 
-/// A session checked and waiting to be written.
-struct Pending {
-    line: u64,
-    session: NewSession,
-    created_at: Timestamp,
-}
-
 struct Importer {
     organization: OrganizationId,
     /// The newest instant of the organization, stored or imported so far.
@@ -160,7 +153,10 @@ struct Importer {
     instants: HashSet<i64>,
     ids: HashSet<u128>,
     members: HashSet<UserId>,
-    pending: Vec<Pending>,
+    /// Sessions checked and waiting to be written, and for each its line,
+    /// id and instant, to find the one that clashed should the write fail.
+    pending: Vec<NewSessionRow>,
+    pending_keys: Vec<(u64, SessionId, Timestamp)>,
     count: u64,
     oldest: Option<Timestamp>,
     newest_imported: Option<Timestamp>,
@@ -207,6 +203,7 @@ impl Importer {
             ids: HashSet::new(),
             members: HashSet::new(),
             pending: Vec::with_capacity(BATCH),
+            pending_keys: Vec::with_capacity(BATCH),
             count: 0,
             oldest: None,
             newest_imported: None,
@@ -260,11 +257,8 @@ impl Importer {
                 .map_or(created_at, |oldest| oldest.min(created_at)),
         );
         self.count += 1;
-        self.pending.push(Pending {
-            line,
-            session,
-            created_at,
-        });
+        self.pending_keys.push((line, session.id, created_at));
+        self.pending.push(NewSessionRow::new(session, created_at));
         Ok(())
     }
 
@@ -273,31 +267,22 @@ impl Importer {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let rows: Vec<NewSessionRow<'_>> = self
-            .pending
-            .iter()
-            .map(|pending| NewSessionRow::new(&pending.session, pending.created_at))
-            .collect();
         let written = match conn {
-            DbConnection::Sqlite(conn) => insert_sqlite(conn, &rows),
+            DbConnection::Sqlite(conn) => insert_sqlite(conn, &self.pending),
             DbConnection::Postgres(conn) => diesel::copy_from(sessions::table)
-                .from_insertable(&rows)
+                .from_insertable(&self.pending)
                 .execute(conn)
                 .map(drop),
         };
-        drop(rows);
+        self.pending.clear();
         match written {
             Ok(()) => {
-                self.pending.clear();
+                self.pending_keys.clear();
                 Ok(())
             }
             Err(error @ DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
                 Err(Abort::Conflict {
-                    batch: self
-                        .pending
-                        .drain(..)
-                        .map(|pending| (pending.line, pending.session.id, pending.created_at))
-                        .collect(),
+                    batch: std::mem::take(&mut self.pending_keys),
                     cause: error.into(),
                 })
             }
@@ -361,24 +346,41 @@ impl SqliteSettings {
 /// taken for a conflict. Rows were checked for every other constraint.
 fn insert_sqlite(
     conn: &mut diesel::SqliteConnection,
-    rows: &[NewSessionRow<'_>],
+    rows: &[NewSessionRow],
 ) -> Result<(), DieselError> {
-    for chunk in rows.chunks(SQLITE_ROWS) {
+    let mut chunks = rows.chunks_exact(SQLITE_ROWS);
+    for chunk in &mut chunks {
+        // A fixed number of rows: one statement, prepared once.
+        let full: &[NewSessionRow; SQLITE_ROWS] = chunk
+            .try_into()
+            .map_err(|_| DieselError::QueryBuilderError("a chunk of the wrong size".into()))?;
         let written = diesel::insert_or_ignore_into(sessions::table)
-            .values(chunk)
+            .values(full)
             .execute(conn)?;
-        if written != chunk.len() {
-            return Err(DieselError::DatabaseError(
-                DatabaseErrorKind::UniqueViolation,
-                Box::new(format!(
-                    "{} of {} rows were not written",
-                    chunk.len() - written,
-                    chunk.len()
-                )),
-            ));
-        }
+        all_written(written, SQLITE_ROWS)?;
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let written = diesel::insert_or_ignore_into(sessions::table)
+            .values(rest)
+            .execute(conn)?;
+        all_written(written, rest.len())?;
     }
     Ok(())
+}
+
+/// Rows an `INSERT OR IGNORE` skipped broke a unique index.
+fn all_written(written: usize, given: usize) -> Result<(), DieselError> {
+    if written == given {
+        return Ok(());
+    }
+    Err(DieselError::DatabaseError(
+        DatabaseErrorKind::UniqueViolation,
+        Box::new(format!(
+            "{} of {given} rows were not written",
+            given - written
+        )),
+    ))
 }
 
 /// The first line of a batch that clashes with a stored session, by id (in
