@@ -6,39 +6,35 @@ use sessions_domain::{
     ApiKey, ApiKeyDigest, ApiKeyId, ApiKeySecret, Caller, Membership, OrganizationId, Timestamp,
     UserId,
 };
-use time::PrimitiveDateTime;
 
+use crate::columns::{Instant, OrgId, Parsed};
+use crate::connection::on_backend;
 use crate::schema::{api_keys, memberships, users};
-use crate::{DbConnection, Rejection, StorageError, convert, users as user_store};
+use crate::{DbConnection, Rejection, StorageError, users as user_store};
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = api_keys)]
 struct ApiKeyRow {
-    id: String,
-    user_id: String,
-    organization_id: Option<i64>,
+    id: Parsed<ApiKeyId>,
+    user_id: Parsed<UserId>,
+    organization_id: Option<OrgId>,
     name: Option<String>,
     suffix: String,
-    created_at: PrimitiveDateTime,
-    revoked_at: Option<PrimitiveDateTime>,
+    created_at: Instant,
+    revoked_at: Option<Instant>,
 }
 
-impl TryFrom<ApiKeyRow> for ApiKey {
-    type Error = StorageError;
-
-    fn try_from(row: ApiKeyRow) -> Result<Self, Self::Error> {
-        Ok(Self {
-            id: convert::parsed("api_keys.id", &row.id)?,
-            user_id: convert::parsed("api_keys.user_id", &row.user_id)?,
-            organization_id: row
-                .organization_id
-                .map(|id| convert::organization_id("api_keys.organization_id", id))
-                .transpose()?,
+impl From<ApiKeyRow> for ApiKey {
+    fn from(row: ApiKeyRow) -> Self {
+        Self {
+            id: row.id.0,
+            user_id: row.user_id.0,
+            organization_id: row.organization_id.map(|id| id.0),
             name: row.name,
             suffix: row.suffix,
-            created_at: convert::timestamp("api_keys.created_at", row.created_at)?,
-            revoked_at: convert::optional_timestamp("api_keys.revoked_at", row.revoked_at)?,
-        })
+            created_at: row.created_at.0,
+            revoked_at: row.revoked_at.map(|at| at.0),
+        }
     }
 }
 
@@ -75,13 +71,12 @@ pub fn create(
 }
 
 pub fn find(conn: &mut DbConnection, id: ApiKeyId) -> Result<Option<ApiKey>, StorageError> {
-    api_keys::table
+    Ok(api_keys::table
         .find(id.to_string())
         .select(ApiKeyRow::as_select())
         .first(conn)
         .optional()?
-        .map(ApiKey::try_from)
-        .transpose()
+        .map(ApiKey::from))
 }
 
 /// Revokes a key: from now on it is unknown. The update itself checks that
@@ -110,9 +105,9 @@ diesel::define_sql_function! {
 
 #[derive(Queryable)]
 struct CallerRow {
-    user_id: String,
-    key_organization: Option<i64>,
-    default_organization: i64,
+    user_id: Parsed<UserId>,
+    key_organization: Option<OrgId>,
+    default_organization: OrgId,
     membership: Option<user_store::MembershipRow>,
 }
 
@@ -132,7 +127,7 @@ pub fn find_caller(
             .into_sql::<Nullable<BigInt>>(),
         coalesce(api_keys::organization_id, users::default_organization_id),
     );
-    let row: Option<CallerRow> = api_keys::table
+    let caller = api_keys::table
         .inner_join(users::table)
         .left_join(
             memberships::table.on(memberships::user_id
@@ -151,27 +146,18 @@ pub fn find_caller(
                 memberships::role,
             )
                 .nullable(),
-        ))
-        .first(conn)
-        .optional()?;
-    row.map(Caller::try_from).transpose()
+        ));
+    let row: Option<CallerRow> = on_backend!(conn, |conn| caller.first(conn).optional()?);
+    Ok(row.map(Caller::from))
 }
 
-impl TryFrom<CallerRow> for Caller {
-    type Error = StorageError;
-
-    fn try_from(row: CallerRow) -> Result<Self, Self::Error> {
-        Ok(Self {
-            user_id: convert::parsed("api_keys.user_id", &row.user_id)?,
-            key_organization: row
-                .key_organization
-                .map(|id| convert::organization_id("api_keys.organization_id", id))
-                .transpose()?,
-            default_organization: convert::organization_id(
-                "users.default_organization_id",
-                row.default_organization,
-            )?,
-            membership: row.membership.map(Membership::try_from).transpose()?,
-        })
+impl From<CallerRow> for Caller {
+    fn from(row: CallerRow) -> Self {
+        Self {
+            user_id: row.user_id.0,
+            key_organization: row.key_organization.map(|id| id.0),
+            default_organization: row.default_organization.0,
+            membership: row.membership.map(Membership::from),
+        }
     }
 }

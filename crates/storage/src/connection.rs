@@ -24,6 +24,22 @@ impl fmt::Debug for DbConnection {
     }
 }
 
+/// Evaluates `$body` with `$conn` bound to the backend's own connection
+/// (`SqliteConnection` or `PgConnection`). The query in `$body` is written
+/// once and runs on both, but each backend then reads its rows with its own
+/// types, without the multi-backend layer between every column and its
+/// value, and caches the statement by its type rather than by its SQL text.
+/// For the two queries every request makes (docs/PERFORMANCE.md).
+macro_rules! on_backend {
+    ($conn:expr, |$inner:ident| $body:expr) => {
+        match $conn {
+            $crate::DbConnection::Sqlite($inner) => $body,
+            $crate::DbConnection::Postgres($inner) => $body,
+        }
+    };
+}
+pub(crate) use on_backend;
+
 /// `busy_timeout` comes first: switching to WAL may itself wait for a lock.
 const SQLITE_SETUP: &str = "PRAGMA busy_timeout = 5000;
 PRAGMA journal_mode = WAL;

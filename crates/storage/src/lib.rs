@@ -4,8 +4,8 @@
 //! types; rows never leave this crate.
 
 pub mod api_keys;
+mod columns;
 mod connection;
-mod convert;
 mod error;
 mod migrations;
 pub mod organizations;

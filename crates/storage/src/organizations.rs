@@ -2,34 +2,32 @@
 
 use diesel::prelude::*;
 use sessions_domain::{Organization, OrganizationId, Timestamp};
-use time::PrimitiveDateTime;
 
+use crate::columns::{Instant, OrgId};
 use crate::schema::organizations;
-use crate::{DbConnection, StorageError, convert};
+use crate::{DbConnection, StorageError};
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = organizations)]
 pub(crate) struct OrganizationRow {
-    id: i64,
+    id: OrgId,
     name: Option<String>,
-    created_at: PrimitiveDateTime,
+    created_at: Instant,
 }
 
-impl TryFrom<OrganizationRow> for Organization {
-    type Error = StorageError;
-
-    fn try_from(row: OrganizationRow) -> Result<Self, Self::Error> {
-        Ok(Self {
-            id: convert::organization_id("organizations.id", row.id)?,
+impl From<OrganizationRow> for Organization {
+    fn from(row: OrganizationRow) -> Self {
+        Self {
+            id: row.id.0,
             name: row.name,
-            created_at: convert::timestamp("organizations.created_at", row.created_at)?,
-        })
+            created_at: row.created_at.0,
+        }
     }
 }
 
 /// Creates an organization; `None` as the name makes a Personal one.
 pub fn create(conn: &mut DbConnection, name: Option<&str>) -> Result<Organization, StorageError> {
-    diesel::insert_into(organizations::table)
+    let row = diesel::insert_into(organizations::table)
         .values((
             organizations::name.eq(name),
             organizations::created_at.eq(Timestamp::now().to_utc_datetime()),
@@ -39,21 +37,20 @@ pub fn create(conn: &mut DbConnection, name: Option<&str>) -> Result<Organizatio
             organizations::name,
             organizations::created_at,
         ))
-        .get_result::<OrganizationRow>(conn)?
-        .try_into()
+        .get_result::<OrganizationRow>(conn)?;
+    Ok(row.into())
 }
 
 pub fn find(
     conn: &mut DbConnection,
     id: OrganizationId,
 ) -> Result<Option<Organization>, StorageError> {
-    organizations::table
+    Ok(organizations::table
         .find(id.get())
         .select(OrganizationRow::as_select())
         .first(conn)
         .optional()?
-        .map(Organization::try_from)
-        .transpose()
+        .map(Organization::from))
 }
 
 /// Runs `work` in one write transaction if, and only if, the store holds no

@@ -4,7 +4,8 @@
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use sessions_domain::{
-    Cursor, Device, Limit, NewSession, OrganizationId, Page, Session, SessionId, Timestamp,
+    Cursor, Device, DeviceType, Limit, NewSession, OrganizationId, Page, Platform, Session,
+    SessionId, Timestamp, UserId,
 };
 use time::PrimitiveDateTime;
 
@@ -12,82 +13,79 @@ mod import;
 
 pub use import::{ImportError, Imported, LineError, import};
 
+use crate::columns::{Instant, OrgId, Parsed};
+use crate::connection::on_backend;
 use crate::schema::sessions;
-use crate::{DbConnection, Rejection, StorageError, convert, organizations, users};
+use crate::{DbConnection, Rejection, StorageError, organizations, users};
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = sessions)]
 struct SessionRow {
-    id: String,
-    organization_id: i64,
-    user_id: String,
+    id: Parsed<SessionId>,
+    organization_id: OrgId,
+    user_id: Parsed<UserId>,
     device_id: String,
-    platform: String,
-    device_type: String,
+    platform: Parsed<Platform>,
+    device_type: Parsed<DeviceType>,
     device_name: String,
     os_version: String,
-    created_at: PrimitiveDateTime,
-    released_at: Option<PrimitiveDateTime>,
+    created_at: Instant,
+    released_at: Option<Instant>,
 }
 
-impl TryFrom<SessionRow> for Session {
-    type Error = StorageError;
-
-    fn try_from(row: SessionRow) -> Result<Self, Self::Error> {
-        Ok(Self {
-            id: convert::parsed("sessions.id", &row.id)?,
-            organization_id: convert::organization_id(
-                "sessions.organization_id",
-                row.organization_id,
-            )?,
-            user_id: convert::parsed("sessions.user_id", &row.user_id)?,
+impl From<SessionRow> for Session {
+    fn from(row: SessionRow) -> Self {
+        Self {
+            id: row.id.0,
+            organization_id: row.organization_id.0,
+            user_id: row.user_id.0,
             device: Device {
                 device_id: row.device_id,
-                platform: convert::parsed("sessions.platform", &row.platform)?,
-                device_type: convert::parsed("sessions.device_type", &row.device_type)?,
+                platform: row.platform.0,
+                device_type: row.device_type.0,
                 name: row.device_name,
                 os_version: row.os_version,
             },
-            created_at: convert::timestamp("sessions.created_at", row.created_at)?,
-            released_at: convert::optional_timestamp("sessions.released_at", row.released_at)?,
-        })
+            created_at: row.created_at.0,
+            released_at: row.released_at.map(|at| at.0),
+        }
     }
 }
 
 /// One page of an organization's sessions, newest first: a single range scan
-/// of the `(organization_id, created_at)` index.
+/// of the unique key `(organization_id, created_at)`.
 pub fn list(
     conn: &mut DbConnection,
     organization: OrganizationId,
     limit: Limit,
     cursor: Option<Cursor>,
 ) -> Result<Page, StorageError> {
-    let mut query = sessions::table
+    let page = sessions::table
         .filter(sessions::organization_id.eq(organization.get()))
         .order(sessions::created_at.desc())
         // One more than asked, to learn whether another page follows.
-        .limit(i64::from(limit.get()) + 1)
-        .select(SessionRow::as_select())
-        .into_boxed();
-    if let Some(before) = cursor.and_then(Cursor::created_before) {
-        query = query.filter(sessions::created_at.lt(before.to_utc_datetime()));
-    }
-    let sessions = query
-        .load(conn)?
-        .into_iter()
-        .map(Session::try_from)
-        .collect::<Result<Vec<_>, _>>()?;
+        .limit(i64::from(limit.get()) + 1);
+    let before = cursor
+        .and_then(Cursor::created_before)
+        .map(Timestamp::to_utc_datetime);
+    let rows: Vec<SessionRow> = on_backend!(conn, |conn| {
+        let page = page.select(SessionRow::as_select());
+        match before {
+            Some(before) => page.filter(sessions::created_at.lt(before)).load(conn)?,
+            None => page.load(conn)?,
+        }
+    });
+    let sessions = rows.into_iter().map(Session::from).collect();
     Ok(Page::from_newest_first(sessions, limit))
 }
 
 pub fn find(conn: &mut DbConnection, id: SessionId) -> Result<Option<Session>, StorageError> {
-    sessions::table
+    Ok(sessions::table
         .find(id.to_string())
         .select(SessionRow::as_select())
         .first(conn)
         .optional()?
-        .map(Session::try_from)
-        .transpose()
+        .map(Session::from))
 }
 
 /// A session as it is inserted: the one conversion site from [`NewSession`],
@@ -177,11 +175,11 @@ pub(crate) fn newest(
     conn: &mut DbConnection,
     organization: OrganizationId,
 ) -> Result<Option<Timestamp>, StorageError> {
-    let newest: Option<PrimitiveDateTime> = sessions::table
+    let newest: Option<Instant> = sessions::table
         .filter(sessions::organization_id.eq(organization.get()))
         .select(diesel::dsl::max(sessions::created_at))
         .first(conn)?;
-    convert::optional_timestamp("sessions.created_at", newest)
+    Ok(newest.map(|at| at.0))
 }
 
 /// `max(now, newest + 1µs)`: after every session the organization has, and

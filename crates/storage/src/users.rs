@@ -3,56 +3,46 @@
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use sessions_domain::{Membership, OrganizationId, Role, Timestamp, User, UserId};
-use time::PrimitiveDateTime;
 
+use crate::columns::{Instant, OrgId, Parsed};
 use crate::schema::{memberships, users};
-use crate::{DbConnection, Rejection, StorageError, convert, organizations};
+use crate::{DbConnection, Rejection, StorageError, organizations};
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = users)]
 struct UserRow {
-    id: String,
+    id: Parsed<UserId>,
     email: Option<String>,
-    default_organization_id: i64,
-    created_at: PrimitiveDateTime,
+    default_organization_id: OrgId,
+    created_at: Instant,
 }
 
-impl TryFrom<UserRow> for User {
-    type Error = StorageError;
-
-    fn try_from(row: UserRow) -> Result<Self, Self::Error> {
-        Ok(Self {
-            id: convert::parsed("users.id", &row.id)?,
+impl From<UserRow> for User {
+    fn from(row: UserRow) -> Self {
+        Self {
+            id: row.id.0,
             email: row.email,
-            default_organization_id: convert::organization_id(
-                "users.default_organization_id",
-                row.default_organization_id,
-            )?,
-            created_at: convert::timestamp("users.created_at", row.created_at)?,
-        })
+            default_organization_id: row.default_organization_id.0,
+            created_at: row.created_at.0,
+        }
     }
 }
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = memberships)]
 pub(crate) struct MembershipRow {
-    organization_id: i64,
-    user_id: String,
-    role: String,
+    organization_id: OrgId,
+    user_id: Parsed<UserId>,
+    role: Parsed<Role>,
 }
 
-impl TryFrom<MembershipRow> for Membership {
-    type Error = StorageError;
-
-    fn try_from(row: MembershipRow) -> Result<Self, Self::Error> {
-        Ok(Self {
-            organization_id: convert::organization_id(
-                "memberships.organization_id",
-                row.organization_id,
-            )?,
-            user_id: convert::parsed("memberships.user_id", &row.user_id)?,
-            role: convert::parsed("memberships.role", &row.role)?,
-        })
+impl From<MembershipRow> for Membership {
+    fn from(row: MembershipRow) -> Self {
+        Self {
+            organization_id: row.organization_id.0,
+            user_id: row.user_id.0,
+            role: row.role.0,
+        }
     }
 }
 
@@ -85,13 +75,12 @@ pub fn create(conn: &mut DbConnection, email: Option<&str>) -> Result<User, Stor
 }
 
 pub fn find(conn: &mut DbConnection, id: UserId) -> Result<Option<User>, StorageError> {
-    users::table
+    Ok(users::table
         .find(id.to_string())
         .select(UserRow::as_select())
         .first(conn)
         .optional()?
-        .map(User::try_from)
-        .transpose()
+        .map(User::from))
 }
 
 /// Makes `organization` the user's default; the user must be a member.
@@ -117,13 +106,12 @@ pub fn find_membership(
     organization: OrganizationId,
     user: UserId,
 ) -> Result<Option<Membership>, StorageError> {
-    memberships::table
+    Ok(memberships::table
         .find((user.to_string(), organization.get()))
         .select(MembershipRow::as_select())
         .first(conn)
         .optional()?
-        .map(Membership::try_from)
-        .transpose()
+        .map(Membership::from))
 }
 
 pub fn add_member(
