@@ -47,3 +47,67 @@ pub fn has_pending_migrations(conn: &mut DbConnection) -> Result<bool, StorageEr
     <DbConnection as TransactionManager<DbConnection>>::rollback_transaction(conn)?;
     pending.map_err(|error| StorageError::Migration(error.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::connection::SimpleConnection;
+    use diesel::sql_types::{BigInt, Text};
+    use diesel::{Connection, QueryableByName, SqliteConnection};
+
+    use super::*;
+
+    #[derive(QueryableByName, Debug, PartialEq)]
+    struct Stored {
+        #[diesel(sql_type = Text)]
+        id: String,
+        #[diesel(sql_type = BigInt)]
+        organization_id: i64,
+        #[diesel(sql_type = Text)]
+        created_at: String,
+        #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+        released_at: Option<String>,
+    }
+
+    fn stored(conn: &mut SqliteConnection) -> Vec<Stored> {
+        diesel::sql_query(
+            "SELECT id, organization_id, created_at, released_at FROM sessions ORDER BY id",
+        )
+        .load(conn)
+        .expect("sessions")
+    }
+
+    #[test]
+    fn clustering_sqlite_sessions_keeps_every_session_and_constraint() {
+        let mut conn = SqliteConnection::establish(":memory:").expect("sqlite");
+        conn.batch_execute("PRAGMA foreign_keys = ON")
+            .expect("pragma");
+        conn.run_next_migration(SQLITE).expect("first migration");
+        conn.batch_execute(
+            "INSERT INTO organizations (id, created_at) VALUES (1, '2026-01-01 00:00:00'), (2, '2026-01-01 00:00:00');
+             INSERT INTO users VALUES ('u', NULL, 1, '2026-01-01 00:00:00');
+             INSERT INTO sessions VALUES
+               ('b', 1, 'u', 'd', 'ios', 'real', 'n', '18', '2026-01-02 00:00:00.5', NULL),
+               ('a', 1, 'u', 'd', 'ios', 'real', 'n', '18', '2026-01-02 00:00:00', '2026-01-03 00:00:00'),
+               ('c', 2, 'u', 'd', 'android', 'emulator', 'n', '14', '2026-01-02 00:00:00', NULL);",
+        )
+        .expect("rows");
+        let before = stored(&mut conn);
+
+        conn.run_pending_migrations(SQLITE).expect("the rest");
+
+        assert_eq!(stored(&mut conn), before);
+        for refused in [
+            // The same instant in the same organization.
+            "INSERT INTO sessions VALUES ('d', 1, 'u', 'd', 'ios', 'real', 'n', '18', '2026-01-02 00:00:00', NULL)",
+            // The same id.
+            "INSERT INTO sessions VALUES ('a', 2, 'u', 'd', 'ios', 'real', 'n', '18', '2026-01-09 00:00:00', NULL)",
+            // No such organization.
+            "INSERT INTO sessions VALUES ('e', 3, 'u', 'd', 'ios', 'real', 'n', '18', '2026-01-09 00:00:00', NULL)",
+        ] {
+            assert!(conn.batch_execute(refused).is_err(), "{refused}");
+        }
+
+        conn.revert_last_migration(SQLITE).expect("down");
+        assert_eq!(stored(&mut conn), before);
+    }
+}

@@ -115,7 +115,7 @@ fn migrate_applies_pending_migrations_once() {
     let first = sessions_api(dir.path(), "sqlite://fresh.db", &["migrate"]);
     assert_eq!(
         (first.code, first.stderr.trim()),
-        (Some(0), "1 migration(s) applied to sqlite://fresh.db")
+        (Some(0), "2 migration(s) applied to sqlite://fresh.db")
     );
     let second = sessions_api(dir.path(), "sqlite://fresh.db", &["migrate"]);
     assert_eq!(
