@@ -56,13 +56,13 @@ pub fn run(conn: &mut DbConnection, command: AdminCommand) -> anyhow::Result<()>
                 created_at: args.created_at,
                 released_at: args.released_at,
             };
-            json(SessionBody::from(sessions::create(conn, &new)?))
+            json(SessionBody::from(&sessions::create(conn, &new)?))
         }
         AdminCommand::Session(SessionCommand::Import(args)) => {
             json(ImportOut::from(import::run(conn, &args)?))
         }
         AdminCommand::Session(SessionCommand::Release { id, at }) => {
-            json(SessionBody::from(sessions::release(conn, id, at)?))
+            json(SessionBody::from(&sessions::release(conn, id, at)?))
         }
     }?;
     let mut stdout = std::io::stdout().lock();
