@@ -5,7 +5,10 @@ target/bench/latest-<sessions>.json. With --compare, also sets this run's
 first pages beside an earlier run's (10M against 1M).
 
 Each backend has its own ceiling: nginx measured right before that backend's
-cases at the same connection count. Ratios are to that ceiling."""
+cases at the same connection count. Ratios are to that ceiling. Right after
+it comes the floor: our own HTTP stack (crates/http/examples/static_page.rs)
+serving the same bytes with no database work, the most the API could do on
+this stack; the cases are also given as a share of it."""
 
 import argparse
 import json
@@ -19,7 +22,9 @@ CASES = [
     ("first-l10", "first page, limit=10"),
     ("first-l500", "first page, limit=500"),
 ]
-NAMES = dict(CASES, **{"ceiling-l100": "nginx ceiling (limit=100 bytes)"})
+BOUNDS = ("ceiling-l100", "floor-l100")
+NAMES = dict(CASES, **{"ceiling-l100": "nginx ceiling (limit=100 bytes)",
+                       "floor-l100": "actix floor (limit=100 bytes)"})
 BACKENDS = ("sqlite", "postgres")
 MIB = 1024
 
@@ -50,13 +55,16 @@ class Run:
     def ceiling(self, backend, conns):
         return self.cases.get((backend, "ceiling-l100", conns))
 
+    def floor(self, backend, conns):
+        return self.cases.get((backend, "floor-l100", conns))
+
     def rows(self):
         """Every case with its ratios to its ceiling, in table order."""
         out = []
         for backend in BACKENDS:
             for conns in self.run["connections"]:
-                ceiling = self.ceiling(backend, conns)
-                for name in ["ceiling-l100"] + [c for c, _ in CASES]:
+                ceiling, floor = self.ceiling(backend, conns), self.floor(backend, conns)
+                for name in list(BOUNDS) + [c for c, _ in CASES]:
                     case = self.case(backend, name, conns)
                     if case is None:
                         continue
@@ -76,6 +84,25 @@ class Run:
                         "rps_vs_ceiling": round(case["rps"] / ceiling["rps"], 4) if ceiling else None,
                         "p50_vs_ceiling": round(wrk["p50_us"] / max(ceiling["wrk"]["p50_us"], 1), 2) if ceiling else None,
                         "p99_vs_ceiling": round(wrk["p99_us"] / max(ceiling["wrk"]["p99_us"], 1), 2) if ceiling else None,
+                        "rps_vs_floor": round(case["rps"] / floor["rps"], 4) if floor and name not in BOUNDS else None,
+                    })
+        return out
+
+    def floors(self):
+        """Per backend and connection count: the floor as a share of the
+        ceiling, and the first page (limit=100) as a share of the floor."""
+        out = []
+        for backend in BACKENDS:
+            for conns in self.run["connections"]:
+                ceiling, floor, first = (self.ceiling(backend, conns), self.floor(backend, conns),
+                                         self.case(backend, "first-l100", conns))
+                if floor:
+                    out.append({
+                        "backend": backend,
+                        "connections": conns,
+                        "requests_per_second": round(floor["rps"], 1),
+                        "floor_vs_ceiling": round(floor["rps"] / ceiling["rps"], 4) if ceiling else None,
+                        "first_page_vs_floor": round(first["rps"] / floor["rps"], 4) if first else None,
                     })
         return out
 
@@ -108,7 +135,7 @@ class Run:
             per = t["transactions"] / t["requests"]
             out.append((per <= 2, f"{backend}: database round trips per request <= 2", f"{per:.2f}"))
         rss = [c["peak_rss_kib"] for (b, name, n), c in self.cases.items()
-               if b == "sqlite" and n == 64 and name != "ceiling-l100" and c["peak_rss_kib"]]
+               if b == "sqlite" and n == 64 and name not in BOUNDS and c["peak_rss_kib"]]
         if rss:
             peak = max(rss) / MIB
             out.append((peak <= 64, "sqlite: server peak RSS under 64-conn load <= 64 MiB", f"{peak:.1f} MiB"))
@@ -147,6 +174,15 @@ class Run:
                 f"{row['load_average']:>5}" + (f"  {row['errors']} errors" if row["errors"] else "")
             )
         lines.append("")
+        for backend in BACKENDS:
+            for conns in run["connections"]:
+                ceiling, floor, first = (self.ceiling(backend, conns), self.floor(backend, conns),
+                                         self.case(backend, "first-l100", conns))
+                if ceiling and floor and first:
+                    lines.append(
+                        f"{backend}, {conns} conns: the floor is {floor['rps'] / ceiling['rps']:.1%} of the ceiling, "
+                        f"the first page (limit=100) {first['rps'] / floor['rps']:.1%} of the floor"
+                    )
         for backend, t in self.trips.items():
             lines.append(
                 f"{backend}: {t['transactions'] / t['requests']:.2f} database round trips per request "
@@ -191,6 +227,7 @@ def main():
         "run": run.run,
         "cases": run.rows(),
         "imports": run.imports,
+        "floor": run.floors(),
         "roundtrips_per_request": {b: round(t["transactions"] / t["requests"], 3) for b, t in run.trips.items()},
         "statuses": run.statuses,
         "targets": [{"met": m, "target": w, "figure": f} for m, w, f in run.targets(compare)],

@@ -22,7 +22,7 @@ use sessions_storage::Pool;
 
 pub use dto::{DeviceBody, ErrorBody, ErrorDetail, SessionBody, SessionList};
 pub use error::ApiError;
-pub use server::{ServerOptions, server};
+pub use server::{ServerOptions, server, server_with};
 
 /// The readers of untrusted request text, for the fuzz targets in `fuzz/`
 /// only: outside that build they stay private to this crate.
@@ -50,11 +50,27 @@ impl AppState {
 }
 
 /// The whole API as an actix `App`, as the server runs it and the tests call
-/// it. Every answer, success or error, is private to its caller and is
-/// exactly the JSON it says it is: `Cache-Control: no-store`,
-/// `X-Content-Type-Options: nosniff`.
+/// it: its routes inside the middleware of [`app_with`].
 pub fn app(
     state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    app_with(configure(state))
+}
+
+/// An `App` with the API's middleware around the given routes. Every
+/// answer, success or error, is private to its caller and is exactly the
+/// JSON it says it is: `Cache-Control: no-store`,
+/// `X-Content-Type-Options: nosniff`; and every request is logged.
+pub fn app_with(
+    routes: impl FnOnce(&mut web::ServiceConfig),
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -74,7 +90,7 @@ pub fn app(
         // Referer, User-Agent, time. No other header, so never
         // Authorization.
         .wrap(Logger::default())
-        .configure(configure(state))
+        .configure(routes)
 }
 
 /// Registers the routes, including the JSON answers for unknown paths and

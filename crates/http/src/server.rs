@@ -9,8 +9,12 @@ use std::time::Duration;
 
 use actix_http::HttpService;
 use actix_http::error::DispatchError;
-use actix_service::{IntoServiceFactory, ServiceFactoryExt, fn_service, map_config};
-use actix_web::dev::{AppConfig, Server};
+use actix_service::{
+    IntoServiceFactory, ServiceFactory, ServiceFactoryExt, fn_service, map_config,
+};
+use actix_web::App;
+use actix_web::body::MessageBody;
+use actix_web::dev::{AppConfig, Server, ServiceRequest, ServiceResponse};
 use actix_web::rt::net::TcpStream;
 
 use crate::guard::HeadGuard;
@@ -37,6 +41,30 @@ pub fn server(
     options: ServerOptions,
     stop: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<Server> {
+    server_with(listener, move || app(state.clone()), options, stop)
+}
+
+/// [`server`] with another app, built by `make_app` once per worker: the
+/// same workers, head guard, timeouts and shutdown. For measuring this stack
+/// on its own (`examples/static_page.rs`); the API itself is served by
+/// [`server`].
+pub fn server_with<F, T, B>(
+    listener: TcpListener,
+    make_app: F,
+    options: ServerOptions,
+    stop: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<Server>
+where
+    F: Fn() -> App<T> + Send + Clone + 'static,
+    T: ServiceFactory<
+            ServiceRequest,
+            Config = (),
+            Response = ServiceResponse<B>,
+            Error = actix_web::Error,
+            InitError = (),
+        > + 'static,
+    B: MessageBody + 'static,
+{
     let local = listener.local_addr()?;
     let builder = Server::build();
     let closing = builder.graceful_shutdown_signal();
@@ -46,7 +74,7 @@ pub fn server(
         .worker_max_blocking_threads(options.blocking_threads.max(1))
         .listen("sessions-api", listener, move || {
             let closing = closing.clone();
-            let app = app(state.clone())
+            let app = make_app()
                 .into_factory()
                 .map_err(|error| error.error_response());
             let http = HttpService::build()
