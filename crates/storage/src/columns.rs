@@ -2,7 +2,8 @@
 //! through an owned `String` for every id and enum, and on SQLite through a
 //! general date parser that tries up to 18 formats for every instant; these
 //! read the backend's bytes where they lie. A page of 100 sessions reads
-//! 1,000 columns, so this is most of what a page costs before it is JSON.
+//! 1,010 columns, so how a column is read is much of what a page costs
+//! (docs/PERFORMANCE.md).
 //!
 //! A value that does not decode is a damaged database, never user input: it
 //! becomes [`crate::StorageError::Corrupt`].
