@@ -23,4 +23,4 @@ pub use session::{
     Device, DeviceType, NewSession, Organization, Platform, Session, UnknownDeviceType,
     UnknownPlatform, User,
 };
-pub use timestamp::Timestamp;
+pub use timestamp::{Rfc3339Text, Timestamp};

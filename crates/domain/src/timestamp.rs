@@ -70,33 +70,62 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// The RFC 3339 text this instant displays as, in a buffer of its own:
+    /// writers of JSON copy its bytes with no formatting machinery between.
+    pub fn to_rfc3339(self) -> Rfc3339Text {
+        let datetime = self.to_utc_datetime();
+        let (date, time) = (datetime.date(), datetime.time());
+        // YYYY-MM-DDTHH:MM:SS.ffffffZ; the year is 1 to 9999 (the type's
+        // range), so always four digits.
+        let mut bytes = *b"0000-00-00T00:00:00.000000Z";
+        put_digits(&mut bytes[0..4], date.year().unsigned_abs());
+        put_digits(&mut bytes[5..7], u32::from(u8::from(date.month())));
+        put_digits(&mut bytes[8..10], u32::from(date.day()));
+        put_digits(&mut bytes[11..13], u32::from(time.hour()));
+        put_digits(&mut bytes[14..16], u32::from(time.minute()));
+        put_digits(&mut bytes[17..19], u32::from(time.second()));
+        let mut end = 19;
+        if time.microsecond() != 0 {
+            put_digits(&mut bytes[20..26], time.microsecond());
+            end = 26;
+            while bytes[end - 1] == b'0' {
+                end -= 1;
+            }
+        }
+        bytes[end] = b'Z';
+        Rfc3339Text {
+            bytes,
+            len: end + 1,
+        }
+    }
+}
+
+/// A [`Timestamp`]'s RFC 3339 text: ASCII digits, `-`, `:`, `.`, `T` and `Z`.
+#[derive(Debug, Clone, Copy)]
+pub struct Rfc3339Text {
+    bytes: [u8; 27],
+    len: usize,
+}
+
+impl Rfc3339Text {
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Only ASCII is ever written into `bytes`.
+        std::str::from_utf8(self.as_bytes()).unwrap_or_default()
+    }
+}
+
 impl fmt::Display for Timestamp {
     /// Digits into a buffer and one write, rather than `write!` with padded
     /// arguments: every page formats two timestamps a session, and the
     /// formatting machinery was a tenth of a request's CPU
     /// (docs/PERFORMANCE.md).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let datetime = self.to_utc_datetime();
-        let (date, time) = (datetime.date(), datetime.time());
-        // YYYY-MM-DDTHH:MM:SS.ffffffZ; the year is 1 to 9999, four digits.
-        let mut text = *b"0000-00-00T00:00:00.000000Z";
-        let year = u32::try_from(date.year()).map_err(|_| fmt::Error)?;
-        put_digits(&mut text[0..4], year);
-        put_digits(&mut text[5..7], u32::from(u8::from(date.month())));
-        put_digits(&mut text[8..10], u32::from(date.day()));
-        put_digits(&mut text[11..13], u32::from(time.hour()));
-        put_digits(&mut text[14..16], u32::from(time.minute()));
-        put_digits(&mut text[17..19], u32::from(time.second()));
-        let mut end = 19;
-        if time.microsecond() != 0 {
-            put_digits(&mut text[20..26], time.microsecond());
-            end = 26;
-            while text[end - 1] == b'0' {
-                end -= 1;
-            }
-        }
-        text[end] = b'Z';
-        f.write_str(std::str::from_utf8(&text[..=end]).map_err(|_| fmt::Error)?)
+        f.write_str(self.to_rfc3339().as_str())
     }
 }
 

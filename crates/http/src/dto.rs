@@ -4,6 +4,8 @@
 //!
 //! A page's shapes borrow the page and write ids and instants straight into
 //! the output as they serialize: no value is copied into a `String` first.
+//! The body of a 200 is written by [`SessionList::to_json`] (`page_json`),
+//! which a property test holds to these types' serde output byte for byte.
 
 use std::fmt::Display;
 
@@ -13,6 +15,8 @@ use sessions_domain::{
 };
 use utoipa::ToSchema;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+
+mod page_json;
 
 /// One page of sessions, newest first.
 #[derive(Debug, Serialize, ToSchema)]

@@ -72,14 +72,7 @@ pub(crate) async fn list(
             )
         })???;
 
-    // A session is about 300 bytes of JSON: with room for 384 each, the body
-    // is written into one allocation, never regrown and copied.
-    let mut body = Vec::with_capacity(64 + 384 * page.sessions.len());
-    serde_json::to_writer(&mut body, &SessionList::from(&page)).map_err(|error| {
-        log::error!("a page did not serialize: {error}");
-        ApiError::Internal
-    })?;
     Ok(HttpResponse::Ok()
         .content_type(ContentType::json())
-        .body(body))
+        .body(SessionList::from(&page).to_json()))
 }
