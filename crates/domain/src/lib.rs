@@ -16,6 +16,8 @@ mod timestamp;
 
 pub use access::{AccessDenied, Caller, Membership, Role, UnknownRole, select_organization};
 pub use api_key::{ApiKey, ApiKeyDigest, ApiKeySecret, InvalidApiKey};
+/// The string type of a device's free-form fields.
+pub use compact_str::CompactString;
 pub use ids::{ApiKeyId, InvalidId, OrganizationId, SessionId, UserId};
 pub use page::{Cursor, InvalidCursor, InvalidLimit, Limit, Page};
 pub use rfc3339::InvalidTimestamp;

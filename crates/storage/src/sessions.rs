@@ -4,8 +4,8 @@
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use sessions_domain::{
-    Cursor, Device, DeviceType, Limit, NewSession, OrganizationId, Page, Platform, Session,
-    SessionId, Timestamp, UserId,
+    CompactString, Cursor, Device, DeviceType, Limit, NewSession, OrganizationId, Page, Platform,
+    Session, SessionId, Timestamp, UserId,
 };
 use time::PrimitiveDateTime;
 
@@ -24,11 +24,11 @@ struct SessionRow {
     id: Parsed<SessionId>,
     organization_id: OrgId,
     user_id: Parsed<UserId>,
-    device_id: String,
+    device_id: Parsed<CompactString>,
     platform: Parsed<Platform>,
     device_type: Parsed<DeviceType>,
-    device_name: String,
-    os_version: String,
+    device_name: Parsed<CompactString>,
+    os_version: Parsed<CompactString>,
     created_at: Instant,
     released_at: Option<Instant>,
 }
@@ -40,11 +40,11 @@ impl From<SessionRow> for Session {
             organization_id: row.organization_id.0,
             user_id: row.user_id.0,
             device: Device {
-                device_id: row.device_id,
+                device_id: row.device_id.0,
                 platform: row.platform.0,
                 device_type: row.device_type.0,
-                name: row.device_name,
-                os_version: row.os_version,
+                name: row.device_name.0,
+                os_version: row.os_version.0,
             },
             created_at: row.created_at.0,
             released_at: row.released_at.map(|at| at.0),
@@ -114,11 +114,11 @@ impl NewSessionRow {
             id: new.id.to_string(),
             organization_id: new.organization_id.get(),
             user_id: new.user_id.to_string(),
-            device_id: new.device.device_id,
+            device_id: new.device.device_id.into_string(),
             platform: new.device.platform.as_str(),
             device_type: new.device.device_type.as_str(),
-            device_name: new.device.name,
-            os_version: new.device.os_version,
+            device_name: new.device.name.into_string(),
+            os_version: new.device.os_version.into_string(),
             created_at: created_at.to_utc_datetime(),
             released_at: new.released_at.map(Timestamp::to_utc_datetime),
         }

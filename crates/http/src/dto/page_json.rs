@@ -193,15 +193,15 @@ mod tests {
                     organization_id,
                     user_id,
                     device: Device {
-                        device_id,
+                        device_id: device_id.into(),
                         platform: if ios {
                             Platform::Ios
                         } else {
                             Platform::Android
                         },
                         device_type: DeviceType::ALL[kind],
-                        name,
-                        os_version,
+                        name: name.into(),
+                        os_version: os_version.into(),
                     },
                     created_at,
                     released_at,

@@ -17,7 +17,9 @@ use std::time::Duration;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Deserialize;
-use sessions_domain::{Device, NewSession, OrganizationId, SessionId, Timestamp, UserId};
+use sessions_domain::{
+    CompactString, Device, NewSession, OrganizationId, SessionId, Timestamp, UserId,
+};
 use sessions_storage::sessions::{self, Imported};
 use sessions_storage::{DbConnection, users};
 
@@ -255,11 +257,11 @@ fn timestamp(field: &'static str, text: &str) -> Result<Timestamp, BadLine> {
 }
 
 /// The same rule as the flags of `session create`.
-fn non_empty(field: &'static str, text: Cow<'_, str>) -> Result<String, BadLine> {
+fn non_empty(field: &'static str, text: Cow<'_, str>) -> Result<CompactString, BadLine> {
     if text.trim().is_empty() {
         Err(BadLine::field(field, "must not be empty"))
     } else {
-        Ok(text.into_owned())
+        Ok(CompactString::from(text))
     }
 }
 

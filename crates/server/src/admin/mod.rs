@@ -47,11 +47,12 @@ pub fn run(conn: &mut DbConnection, command: AdminCommand) -> anyhow::Result<()>
                 device: Device {
                     device_id: args
                         .device_id
-                        .unwrap_or_else(|| SessionId::random().to_string()),
+                        .unwrap_or_else(|| SessionId::random().to_string())
+                        .into(),
                     platform: args.platform,
                     device_type: args.device_type,
-                    name: args.device_name,
-                    os_version: args.os_version,
+                    name: args.device_name.into(),
+                    os_version: args.os_version.into(),
                 },
                 created_at: args.created_at,
                 released_at: args.released_at,
