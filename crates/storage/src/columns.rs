@@ -114,11 +114,21 @@ impl FromSql<sql_types::Timestamp, Sqlite> for Instant {
     }
 }
 
+/// 2000-01-01T00:00:00Z, PostgreSQL's epoch, in microseconds after 1970's.
+const POSTGRES_EPOCH_UNIX_MICROS: i64 = 946_684_800_000_000;
+
 impl FromSql<sql_types::Timestamp, Pg> for Instant {
+    /// PostgreSQL sends a `timestamp` as microseconds after its epoch: one
+    /// shift makes it a [`Timestamp`], with no calendar in between.
     fn from_sql(value: PgValue<'_>) -> deserialize::Result<Self> {
-        Self::from_datetime(
-            <PrimitiveDateTime as FromSql<sql_types::Timestamp, Pg>>::from_sql(value)?,
-        )
+        let micros = <i64 as FromSql<BigInt, Pg>>::from_sql(value)?;
+        micros
+            .checked_add(POSTGRES_EPOCH_UNIX_MICROS)
+            .and_then(Timestamp::from_unix_micros)
+            .map(Self)
+            .ok_or_else(|| {
+                format!("{micros} µs after 2000-01-01 is outside years 1 to 9999").into()
+            })
     }
 }
 

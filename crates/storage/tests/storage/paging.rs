@@ -14,6 +14,7 @@ sessions_storage::on_both_backends!(
     cursor_is_strictly_before_at_full_precision,
     other_organizations_sessions_are_never_listed,
     last_page_has_no_cursor,
+    instants_read_back_exactly_across_the_whole_range,
 );
 
 fn limit(value: u16) -> Limit {
@@ -180,4 +181,38 @@ fn last_page_has_no_cursor(db: &TestDb) {
     assert_eq!((exact.sessions.len(), exact.next_cursor), (2, None));
     let partial = sessions::list(&mut conn, org, limit(1), None).expect("page");
     assert_eq!(partial.next_cursor, Some(second.created_at));
+}
+
+/// Each backend stores instants its own way (SQLite as text, PostgreSQL as
+/// microseconds after 2000-01-01); every one reads back to the microsecond,
+/// before either epoch, across leap days and at both ends of the range.
+fn instants_read_back_exactly_across_the_whole_range(db: &TestDb) {
+    let mut conn = db.connect();
+    let org = organization(&mut conn).id;
+    let user = member(&mut conn, org, Role::ReadOnly);
+    let instants = [
+        Timestamp::MIN,
+        at("0001-01-01T00:00:00.000001Z"),
+        at("1600-02-29T12:34:56.7Z"),
+        at("1969-12-31T23:59:59.999999Z"),
+        at("1970-01-01T00:00:00Z"),
+        at("1999-12-31T23:59:59.999999Z"),
+        at("2000-01-01T00:00:00.000001Z"),
+        at("2024-02-29T23:59:59.5Z"),
+        at("2100-03-01T00:00:00.000123Z"),
+        Timestamp::MAX,
+    ];
+    for created_at in instants {
+        let mut new = new_session(org, &user, Some(created_at));
+        new.released_at = Some(created_at);
+        sessions::create(&mut conn, &new).expect("session");
+    }
+    let page = sessions::list(&mut conn, org, limit(100), None).expect("page");
+    let read: Vec<_> = page
+        .sessions
+        .iter()
+        .map(|s| (s.created_at, s.released_at))
+        .collect();
+    let expected: Vec<_> = instants.iter().rev().map(|&at| (at, Some(at))).collect();
+    assert_eq!(read, expected);
 }
