@@ -103,19 +103,27 @@ diesel::define_sql_function! {
     fn coalesce(first: Nullable<BigInt>, second: BigInt) -> BigInt;
 }
 
-#[derive(Queryable)]
-struct CallerRow {
+/// The caller's columns, as [`find_caller`] and
+/// [`crate::sessions::list_for_caller`] select them from
+/// `api_keys ⋈ users ⟕ memberships`.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = api_keys)]
+pub(crate) struct CallerRow {
     user_id: Parsed<UserId>,
+    #[diesel(column_name = organization_id)]
     key_organization: Option<OrgId>,
+    #[diesel(select_expression = users::default_organization_id)]
     default_organization: OrgId,
+    #[diesel(embed)]
     membership: Option<user_store::MembershipRow>,
 }
 
 /// The holder of the live key with this digest, with their membership in
 /// the organization the request selects: `requested`, else the key's, else
 /// their default (the rule of [`sessions_domain::select_organization`],
-/// which [`Caller::authorize`] applies and checks again). One query, so that
-/// a request costs one round trip before its page.
+/// which [`Caller::authorize`] applies and checks again). One query; a
+/// request with a page to read asks [`crate::sessions::list_for_caller`]
+/// instead, which on PostgreSQL joins the page onto this same query.
 pub fn find_caller(
     conn: &mut DbConnection,
     digest: &ApiKeyDigest,
@@ -135,19 +143,11 @@ pub fn find_caller(
                 .and(memberships::organization_id.eq(selected))),
         )
         .filter(api_keys::digest.eq(digest.as_bytes().as_slice()))
-        .filter(api_keys::revoked_at.is_null())
-        .select((
-            api_keys::user_id,
-            api_keys::organization_id,
-            users::default_organization_id,
-            (
-                memberships::organization_id,
-                memberships::user_id,
-                memberships::role,
-            )
-                .nullable(),
-        ));
-    let row: Option<CallerRow> = on_backend!(conn, |conn| caller.first(conn).optional()?);
+        .filter(api_keys::revoked_at.is_null());
+    let row: Option<CallerRow> = on_backend!(conn, |conn| caller
+        .select(CallerRow::as_select())
+        .first(conn)
+        .optional()?);
     Ok(row.map(Caller::from))
 }
 

@@ -29,7 +29,7 @@ impl fmt::Debug for DbConnection {
 /// once and runs on both, but each backend then reads its rows with its own
 /// types, without the multi-backend layer between every column and its
 /// value, and caches the statement by its type rather than by its SQL text.
-/// For the two queries every request makes (docs/PERFORMANCE.md).
+/// For the queries every request makes (docs/PERFORMANCE.md).
 macro_rules! on_backend {
     ($conn:expr, |$inner:ident| $body:expr) => {
         match $conn {

@@ -1,5 +1,6 @@
-//! Sessions: the page query, and the writes (one at a time, or imported in
-//! bulk) that keep `created_at` unique within an organization.
+//! Sessions: the page query (alone, or with the caller behind the key), and
+//! the writes (one at a time, or imported in bulk) that keep `created_at`
+//! unique within an organization.
 
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -9,8 +10,10 @@ use sessions_domain::{
 };
 use time::PrimitiveDateTime;
 
+mod for_caller;
 mod import;
 
+pub use for_caller::list_for_caller;
 pub use import::{ImportError, Imported, LineError, import};
 
 use crate::columns::{Instant, OrgId, Parsed};

@@ -3,6 +3,7 @@
 
 mod access;
 mod directory;
+mod for_caller;
 mod import;
 mod paging;
 mod writes;
