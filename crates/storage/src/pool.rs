@@ -64,9 +64,15 @@ impl r2d2::ManageConnection for ConnectionManager {
             DbConnection::Sqlite(_) => {
                 conn.batch_execute(&format!("PRAGMA busy_timeout = {millis}"))?
             }
-            DbConnection::Postgres(_) => {
-                conn.batch_execute(&format!("SET statement_timeout = {millis}"))?
-            }
+            // A prepared statement is planned once per connection. Left to
+            // choose, PostgreSQL plans the request's statement again on
+            // every execution (a custom plan): guessing that `LIMIT $n`
+            // keeps a tenth of the rows, it finds the generic plan costlier,
+            // though it is the same plan, and planning costs more than
+            // running it (docs/STORAGE.md).
+            DbConnection::Postgres(_) => conn.batch_execute(&format!(
+                "SET statement_timeout = {millis}; SET plan_cache_mode = force_generic_plan"
+            ))?,
         }
         Ok(conn)
     }

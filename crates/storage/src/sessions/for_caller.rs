@@ -112,7 +112,8 @@ pub fn list_for_caller(
 /// A first page stands its missing cursor as `'infinity'`, so that one
 /// statement, a type with one [`QueryId`], serves every request and diesel
 /// prepares it once per connection (diesel's DSL has no `LATERAL`, and it
-/// never caches a `sql_query`).
+/// never caches a `sql_query`). The pool's connections have PostgreSQL plan
+/// it once too ([`crate::ConnectionManager`]).
 #[derive(QueryId)]
 struct CallerAndPage<'a> {
     requested: Option<i64>,
