@@ -20,8 +20,9 @@ use time::{Date, Month, PrimitiveDateTime, Time};
 
 use crate::connection::{MultiBackend, MultiRawValue};
 
-/// A value stored as its text form (ids, platforms, device types, roles),
-/// parsed from the column's bytes without an intermediate `String`.
+/// A value stored as its text form (ids, platforms, device types, roles, a
+/// device's `CompactString`s), parsed from the column's bytes without an
+/// intermediate `String`.
 #[derive(FromSqlRow)]
 pub(crate) struct Parsed<T>(pub(crate) T);
 
