@@ -93,9 +93,8 @@ impl fmt::Display for DeviceType {
 ///
 /// Its free-form fields are short (an id, a model name, a version), so they
 /// are kept inline up to 24 bytes rather than each in an allocation of its
-/// own: a page of sessions is read, served and dropped in a few hundred
-/// microseconds, and three allocations a session were a tenth of that
-/// (docs/PERFORMANCE.md).
+/// own: with three allocations a session, and their frees, a page cost
+/// about a fifth more CPU to read, serve and drop (docs/PERFORMANCE.md).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Device {
     pub device_id: CompactString,
