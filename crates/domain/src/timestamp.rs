@@ -120,10 +120,9 @@ impl Rfc3339Text {
 }
 
 impl fmt::Display for Timestamp {
-    /// Digits into a buffer and one write, rather than `write!` with padded
-    /// arguments: every page formats two timestamps a session, and the
-    /// formatting machinery was a tenth of a request's CPU
-    /// (docs/PERFORMANCE.md).
+    /// One write of [`Timestamp::to_rfc3339`]'s text, rather than `write!`
+    /// with padded arguments, whose machinery was a tenth of a request's CPU
+    /// when pages were written through `Display` (docs/PERFORMANCE.md).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.to_rfc3339().as_str())
     }
