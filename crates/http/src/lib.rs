@@ -10,19 +10,18 @@ pub mod openapi;
 mod params;
 mod routes;
 mod server;
-
-use std::time::Duration;
+mod state;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::{DefaultHeaders, Logger};
 use actix_web::{App, web};
-use sessions_storage::Pool;
 
 pub use dto::{DeviceBody, ErrorBody, ErrorDetail, SessionBody, SessionList};
 pub use error::ApiError;
 pub use server::{ServerOptions, server, server_with};
+pub use state::AppState;
 
 /// The readers of untrusted request text, for the fuzz targets in `fuzz/`
 /// only: outside that build they stay private to this crate.
@@ -30,23 +29,6 @@ pub use server::{ServerOptions, server, server_with};
 pub mod fuzzing {
     pub use crate::credentials::bearer_secret;
     pub use crate::params::{PageParams, requested_organization};
-}
-
-/// What every handler shares.
-#[derive(Debug, Clone)]
-pub struct AppState {
-    pool: Pool,
-    /// The longest a request waits for the database before it is answered
-    /// 503, even if its statement is still stuck (an unreachable host, a
-    /// lock SQLite keeps retrying past `busy_timeout`).
-    deadline: Duration,
-}
-
-impl AppState {
-    /// Usually `AppState::new(pool(url, options), options.deadline())`.
-    pub fn new(pool: Pool, deadline: Duration) -> Self {
-        Self { pool, deadline }
-    }
 }
 
 /// The whole API as an actix `App`, as the server runs it and the tests call

@@ -3,7 +3,7 @@
 use actix_web::http::header::ContentType;
 use actix_web::{HttpRequest, HttpResponse, web};
 use sessions_domain::Page;
-use sessions_storage::{StorageError, api_keys, sessions, with_connection};
+use sessions_storage::{api_keys, sessions};
 
 use crate::dto::ErrorBody;
 use crate::error::Unauthorized;
@@ -48,10 +48,8 @@ pub(crate) async fn list(
     let requested = requested_organization(request.headers());
     let params =
         no_body(request.headers()).and_then(|()| PageParams::from_query(request.query_string()));
-    let pool = state.pool.clone();
-
-    let work = web::block(move || {
-        with_connection(&pool, |conn| -> Result<Page, ApiError> {
+    let page = state
+        .with_connection(move |conn| -> Result<Page, ApiError> {
             let found = match (&requested, &params) {
                 (Ok(requested), Ok(params)) => sessions::list_for_caller(
                     conn,
@@ -83,14 +81,7 @@ pub(crate) async fn list(
                 )?),
             }
         })
-    });
-    let page = actix_web::rt::time::timeout(state.deadline, work)
-        .await
-        .map_err(|_| {
-            StorageError::Unavailable(
-                format!("no answer within the deadline of {:?}", state.deadline).into(),
-            )
-        })???;
+        .await?;
 
     Ok(HttpResponse::Ok()
         .content_type(ContentType::json())
