@@ -2,6 +2,7 @@
 //! the writes (one at a time, or imported in bulk) that keep `created_at`
 //! unique within an organization.
 
+use diesel::connection::DefaultLoadingMode;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use sessions_domain::{
@@ -71,15 +72,34 @@ pub fn list(
     let before = cursor
         .and_then(Cursor::created_before)
         .map(Timestamp::to_utc_datetime);
-    let rows: Vec<SessionRow> = on_backend!(conn, |conn| {
+    // Rows become sessions as they are read, into a vector the page's size.
+    let capacity = usize::from(limit.get()) + 1;
+    let sessions = on_backend!(conn, |conn| {
         let page = page.select(SessionRow::as_select());
         match before {
-            Some(before) => page.filter(sessions::created_at.lt(before)).load(conn)?,
-            None => page.load(conn)?,
+            Some(before) => sessions_from(
+                page.filter(sessions::created_at.lt(before))
+                    .load_iter::<SessionRow, DefaultLoadingMode>(conn)?,
+                capacity,
+            )?,
+            None => sessions_from(
+                page.load_iter::<SessionRow, DefaultLoadingMode>(conn)?,
+                capacity,
+            )?,
         }
     });
-    let sessions = rows.into_iter().map(Session::from).collect();
     Ok(Page::from_newest_first(sessions, limit))
+}
+
+fn sessions_from(
+    rows: impl Iterator<Item = QueryResult<SessionRow>>,
+    capacity: usize,
+) -> QueryResult<Vec<Session>> {
+    let mut sessions = Vec::with_capacity(capacity);
+    for row in rows {
+        sessions.push(Session::from(row?));
+    }
+    Ok(sessions)
 }
 
 pub fn find(conn: &mut DbConnection, id: SessionId) -> Result<Option<Session>, StorageError> {
