@@ -43,8 +43,12 @@ impl Timestamp {
     /// Reads a UTC wall-clock time as the databases store it, dropping any
     /// digits below the microsecond.
     pub fn from_utc_datetime(datetime: PrimitiveDateTime) -> Option<Self> {
-        let nanos = datetime.assume_utc().unix_timestamp_nanos();
-        Self::from_unix_micros(i64::try_from(nanos.div_euclid(1_000)).ok()?)
+        // Whole seconds, then the microseconds within the last one: no
+        // 128-bit nanoseconds to divide.
+        let seconds = datetime.assume_utc().unix_timestamp();
+        Self::from_unix_micros(
+            seconds.checked_mul(MICROS_PER_SECOND)? + i64::from(datetime.microsecond()),
+        )
     }
 
     /// The UTC wall-clock time, as the databases store it.
@@ -255,6 +259,19 @@ mod tests {
         );
         let with_nanos = stamp.to_utc_datetime() + Duration::nanoseconds(999);
         assert_eq!(Timestamp::from_utc_datetime(with_nanos), Some(stamp));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_instant_survives_the_databases_datetime(
+            micros in Timestamp::MIN.0..=Timestamp::MAX.0,
+        ) {
+            let stamp = Timestamp(micros);
+            proptest::prop_assert_eq!(
+                Timestamp::from_utc_datetime(stamp.to_utc_datetime()),
+                Some(stamp)
+            );
+        }
     }
 
     #[test]
