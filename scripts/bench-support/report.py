@@ -155,7 +155,7 @@ class Run:
             f"sessions-api bench, {run['date']}, commit {run['commit']}: {run['sessions']:,} sessions in the organization "
             f"(+ {run['noise_orgs']} x {run['noise']:,} in others); wrk {run['threads']} threads, "
             f"{run['duration']} per case after {run['warmup']} warm-up; pool {run['pool_size']}; "
-            f"RUST_LOG={run['rust_log']}; {run['cpus']} CPUs ({run['cpu']})"
+            f"PostgreSQL sslmode={run.get('pg_sslmode', 'prefer')}; RUST_LOG={run['rust_log']}; {run['cpus']} CPUs ({run['cpu']})"
         ]
         for backend, r in self.imports.items():
             lines.append(f"import {backend}: {r['rows']:,} rows in {r['seconds']} s ({r['rows'] / max(r['seconds'], 0.1):,.0f} rows/s)")
