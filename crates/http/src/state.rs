@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use actix_web::rt::time::timeout;
 use actix_web::web;
 use sessions_storage::{DbConnection, Pool, StorageError, with_connection};
 use tokio::sync::Semaphore;
@@ -38,8 +39,9 @@ impl AppState {
     }
 
     /// Runs `work` on a pooled connection, off the reactor: it waits for a
-    /// turn, then runs on the blocking pool. Past the deadline the request
-    /// is answered 503; work already running keeps its turn until it ends.
+    /// turn (no longer than the pool's checkout timeout), then runs on the
+    /// blocking pool. Past the deadline the request is answered 503; work
+    /// already running keeps its turn until it ends.
     pub(crate) async fn with_connection<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
@@ -47,22 +49,27 @@ impl AppState {
         let pool = self.pool.clone();
         let turns = Arc::clone(&self.turns);
         let run = async move {
-            let turn = turns.acquire_owned().await.map_err(|closed| {
+            let patience = pool.connection_timeout();
+            let turn = timeout(patience, turns.acquire_owned())
+                .await
+                .map_err(|_| unavailable(format!("no connection free within {patience:?}")))?
                 // Never closed: this is only here so that nothing panics.
-                StorageError::Unavailable(closed.into())
-            })?;
+                .map_err(|closed| unavailable(closed.to_string()))?;
             web::block(move || {
                 let _turn = turn;
                 with_connection(&pool, work)
             })
             .await?
         };
-        actix_web::rt::time::timeout(self.deadline, run)
-            .await
-            .map_err(|_| {
-                StorageError::Unavailable(
-                    format!("no answer within the deadline of {:?}", self.deadline).into(),
-                )
-            })?
+        timeout(self.deadline, run).await.map_err(|_| {
+            unavailable(format!(
+                "no answer within the deadline of {:?}",
+                self.deadline
+            ))
+        })?
     }
+}
+
+fn unavailable(why: String) -> StorageError {
+    StorageError::Unavailable(why.into())
 }

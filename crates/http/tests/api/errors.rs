@@ -1,7 +1,7 @@
 //! Every failure is the JSON envelope: bad parameters, unknown routes and
 //! methods, and a database that is not there.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix_web::test::TestRequest;
 use sessions_domain::ApiKeySecret;
@@ -212,6 +212,50 @@ fn on_postgres_a_statement_stuck_behind_a_lock_is_service_unavailable() {
             (503, Some("service_unavailable"))
         );
         execute(&mut locker, "ROLLBACK");
+        assert_eq!(
+            app.get("/api/v1/sessions", &tenant.key, None).await.status,
+            200
+        );
+    });
+}
+
+/// PostgreSQL: while the pool's only connection is stuck behind a lock, the
+/// next request waits for it no longer than the pool timeout: it is refused
+/// before the stuck statement's own timeout ends that one.
+#[test]
+fn on_postgres_a_request_waits_for_a_busy_pool_no_longer_than_the_pool_timeout() {
+    let Some(db) = TestDb::postgres() else {
+        return;
+    };
+    actix_web::rt::System::new().block_on(async move {
+        let app = TestApp::new(db);
+        let tenant = Tenant::new(&mut app.conn());
+        let options = PoolOptions {
+            max_size: 1,
+            checkout_timeout: Duration::from_millis(200),
+            statement_timeout: Duration::from_millis(2_000),
+        };
+        let (app, _pool) = app.with_pool(options);
+        let mut locker = app.conn();
+        execute(
+            &mut locker,
+            "BEGIN; LOCK TABLE api_keys IN ACCESS EXCLUSIVE MODE",
+        );
+        let answered = |reply: crate::Reply| (reply.status, Instant::now());
+        let (stuck, waiting) = tokio::join!(
+            async { answered(app.get("/api/v1/sessions", &tenant.key, None).await) },
+            async {
+                // Let the first request take the connection.
+                actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+                answered(app.get("/api/v1/sessions", &tenant.key, None).await)
+            },
+        );
+        execute(&mut locker, "ROLLBACK");
+        assert_eq!((stuck.0, waiting.0), (503, 503));
+        assert!(
+            waiting.1 < stuck.1,
+            "the waiting request was answered only after the stuck one"
+        );
         assert_eq!(
             app.get("/api/v1/sessions", &tenant.key, None).await.status,
             200
