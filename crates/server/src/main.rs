@@ -5,9 +5,10 @@
 mod admin;
 mod cli;
 mod demo;
+mod log_queue;
 mod serve;
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -15,14 +16,19 @@ use clap::Parser;
 use sessions_storage::{DatabaseUrl, DbConnection, has_pending_migrations, run_pending_migrations};
 
 use crate::cli::{Cli, Command};
+use crate::log_queue::LogQueue;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => return cli::report_usage_error(error),
     };
-    init_logging(&cli.command);
-    match run(cli) {
+    let log = init_logging(&cli.command);
+    let result = run(cli);
+    if let Some(log) = log {
+        log.drain();
+    }
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             // One line: the error and its causes, outermost first, with the
@@ -81,12 +87,23 @@ fn open_migrated(database: &DatabaseUrl) -> anyhow::Result<DbConnection> {
     Ok(conn)
 }
 
-/// Request logs at `info` while serving; only warnings for one-shot
-/// commands, whose stdout is their answer. `RUST_LOG` overrides both.
-fn init_logging(command: &Command) {
-    let default = match command {
-        Command::Serve(_) => "info",
-        Command::Migrate | Command::Admin(_) | Command::Openapi => "warn",
-    };
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(default)).init();
+/// Request logs at `info` while serving, written to stderr by a thread of
+/// their own ([`log_queue`]); only warnings for one-shot commands, whose
+/// stdout is their answer, written in place. `RUST_LOG` overrides both.
+fn init_logging(command: &Command) -> Option<LogQueue> {
+    let serving = matches!(command, Command::Serve(_));
+    let default = if serving { "info" } else { "warn" };
+    let mut builder =
+        env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(default));
+    // Should the thread not start, the records are written in place.
+    let queue = serving.then(LogQueue::to_stderr).and_then(Result::ok);
+    if let Some(queue) = &queue {
+        // Through a pipe env_logger cannot see the terminal to colour for.
+        if std::env::var_os("RUST_LOG_STYLE").is_none() && std::io::stderr().is_terminal() {
+            builder.write_style(env_logger::WriteStyle::Always);
+        }
+        builder.target(env_logger::Target::Pipe(Box::new(queue.clone())));
+    }
+    builder.init();
+    queue
 }
