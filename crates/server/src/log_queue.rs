@@ -1,9 +1,9 @@
 //! The log's way to stderr while serving: records are queued, and a thread
 //! of their own writes them, so that an actix worker never waits on the file
-//! or pipe behind stderr. Written in place, one record at a time, a disk busy
-//! writing back gigabytes, or a log collector that read late, stopped a
-//! worker and every connection on it for as long as the write took: seconds,
-//! with no deadline able to fire (docs/RELIABILITY.md).
+//! or pipe behind stderr. Written in place, a record is a `write` on the
+//! worker that logged it; when that waits (a disk busy writing back, a log
+//! collector reading late), so does every connection on the worker, and no
+//! deadline can fire meanwhile (docs/RELIABILITY.md).
 
 use std::io::{self, Write};
 use std::sync::mpsc::{self, Receiver, SyncSender};
@@ -29,15 +29,9 @@ enum Message {
 
 /// The sending end: a `Write` for `env_logger::Target::Pipe`, where each
 /// write is one formatted record. Cheap to clone.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct LogQueue {
     queue: SyncSender<Message>,
-}
-
-impl std::fmt::Debug for LogQueue {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("LogQueue")
-    }
 }
 
 impl LogQueue {
