@@ -17,8 +17,9 @@ const CAPACITY: usize = 32_768;
 /// The most the writing thread gathers into one `write`.
 const BATCH_BYTES: usize = 64 * 1024;
 
-/// How long the writing thread lets records gather before it writes: a
-/// record reaches stderr at most this much later than it was logged.
+/// How long the writing thread lets records gather after a quiet spell
+/// before it writes: unless records come faster than it writes, one
+/// reaches stderr at most this much later than it was logged.
 const GATHER: Duration = Duration::from_millis(5);
 
 enum Message {
@@ -73,12 +74,16 @@ impl Write for LogQueue {
 /// Writes what is queued until every sender is gone. After the first record
 /// that finds it idle it waits [`GATHER`] for more, then writes everything
 /// waiting (up to [`BATCH_BYTES`]) at once: under load a few hundred writes
-/// and wake-ups a second, not one of each per record.
+/// and wake-ups a second, not one of each per record. With more waiting
+/// than one batch holds, it writes the next batch without waiting.
 fn write_out(records: &Receiver<Message>, out: &mut impl Write) {
     let mut batch = Vec::with_capacity(BATCH_BYTES);
     let mut drained = Vec::new();
+    let mut behind = false;
     while let Ok(first) = records.recv() {
-        thread::sleep(GATHER);
+        if !behind {
+            thread::sleep(GATHER);
+        }
         let mut next = Some(first);
         while let Some(message) = next.take() {
             match message {
@@ -89,6 +94,7 @@ fn write_out(records: &Receiver<Message>, out: &mut impl Write) {
                 next = records.try_recv().ok();
             }
         }
+        behind = batch.len() >= BATCH_BYTES;
         // A log that cannot be written has nowhere to report it.
         let _ = out.write_all(&batch).and_then(|()| out.flush());
         batch.clear();
