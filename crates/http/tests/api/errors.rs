@@ -186,16 +186,24 @@ async fn an_unreachable_database_is_service_unavailable() {
     }
 }
 
-/// PostgreSQL: a statement stuck behind another session's lock is cancelled
-/// after the statement timeout and answered 503, then the service recovers.
-#[test]
-fn on_postgres_a_statement_stuck_behind_a_lock_is_service_unavailable() {
+/// Runs `test` with an app and a tenant on a fresh PostgreSQL database, when
+/// `TEST_DATABASE_URL` names a server (the lock tests need one).
+fn on_postgres<F: Future<Output = ()>>(test: impl FnOnce(TestApp, Tenant) -> F) {
     let Some(db) = TestDb::postgres() else {
         return;
     };
     actix_web::rt::System::new().block_on(async move {
         let app = TestApp::new(db);
         let tenant = Tenant::new(&mut app.conn());
+        test(app, tenant).await;
+    });
+}
+
+/// PostgreSQL: a statement stuck behind another session's lock is cancelled
+/// after the statement timeout and answered 503, then the service recovers.
+#[test]
+fn on_postgres_a_statement_stuck_behind_a_lock_is_service_unavailable() {
+    on_postgres(|app, tenant| async move {
         let options = PoolOptions {
             statement_timeout: Duration::from_millis(300),
             ..PoolOptions::default()
@@ -224,12 +232,7 @@ fn on_postgres_a_statement_stuck_behind_a_lock_is_service_unavailable() {
 /// before the stuck statement's own timeout ends that one.
 #[test]
 fn on_postgres_a_request_waits_for_a_busy_pool_no_longer_than_the_pool_timeout() {
-    let Some(db) = TestDb::postgres() else {
-        return;
-    };
-    actix_web::rt::System::new().block_on(async move {
-        let app = TestApp::new(db);
-        let tenant = Tenant::new(&mut app.conn());
+    on_postgres(|app, tenant| async move {
         let options = PoolOptions {
             max_size: 1,
             checkout_timeout: Duration::from_millis(200),
