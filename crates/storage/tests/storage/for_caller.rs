@@ -8,6 +8,8 @@ use sessions_domain::{
 use sessions_storage::testing::{TestDb, member, new_session, organization, session_at};
 use sessions_storage::{DbConnection, api_keys, sessions, users};
 
+use crate::limit;
+
 sessions_storage::on_both_backends!(
     unknown_and_revoked_keys_find_nothing,
     a_member_pages_newest_first_as_list_does,
@@ -17,10 +19,6 @@ sessions_storage::on_both_backends!(
     a_removed_member_gets_no_page_at_once,
     an_organization_without_sessions_has_an_empty_last_page,
 );
-
-fn limit(value: u16) -> Limit {
-    Limit::new(value).expect("valid limit")
-}
 
 fn read(
     conn: &mut DbConnection,

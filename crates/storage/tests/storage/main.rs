@@ -8,7 +8,13 @@ mod import;
 mod paging;
 mod writes;
 
+use sessions_domain::Limit;
 use sessions_storage::{Rejection, StorageError};
+
+/// A page size the test knows is valid.
+pub fn limit(value: u16) -> Limit {
+    Limit::new(value).expect("valid limit")
+}
 
 /// The refusal a write ended in; anything else fails the test.
 pub fn rejection<T: std::fmt::Debug>(result: Result<T, StorageError>) -> Rejection {

@@ -2,9 +2,11 @@
 
 use std::collections::HashSet;
 
-use sessions_domain::{Cursor, Limit, Role, Session, Timestamp};
+use sessions_domain::{Cursor, Role, Session, Timestamp};
 use sessions_storage::testing::TestDb;
 use sessions_storage::{DbConnection, sessions};
+
+use crate::limit;
 
 use sessions_storage::testing::{at, member, new_session, organization, session_at};
 
@@ -16,10 +18,6 @@ sessions_storage::on_both_backends!(
     last_page_has_no_cursor,
     instants_read_back_exactly_across_the_whole_range,
 );
-
-fn limit(value: u16) -> Limit {
-    Limit::new(value).expect("valid limit")
-}
 
 fn cursor(text: &str) -> Cursor {
     text.parse().expect(text)
