@@ -64,8 +64,8 @@ impl Write for LogQueue {
         Ok(record.len())
     }
 
-    /// env_logger flushes after every record; the thread writes as soon as
-    /// it can anyway, so this does not wait (`drain` does).
+    /// env_logger flushes after every record; the thread writes within
+    /// [`GATHER`] anyway, so this does not wait (`drain` does).
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
